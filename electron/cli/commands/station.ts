@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Option, type Command } from 'commander';
+import { ok } from '../../../shared/result';
+import { dataPaths } from '../../core/data-dir';
+import { initDataFolder } from '../../core/init';
+import { startOwnerHost } from '../../core/owner-host';
+import { passphraseUnlock } from '../../core/unlock';
+import { globalOptions, servicesConfig, type GlobalOptions } from '../context';
+import { printProgress, printResult, UsageError } from '../output';
+
+/** The built renderer, beside the built CLI (`out/main/cli.js` → `out/renderer`). */
+export function rendererDir(): string {
+  return fileURLToPath(new URL('../renderer', import.meta.url));
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`"${value}" is not a port number (0–65535; 0 = any free port)`);
+  return port;
+}
+
+export interface OwnerCommandOptions {
+  host: string;
+  port: number;
+  portsFile?: string;
+}
+
+/** Options every data-folder owner takes (station, hub). */
+export function addOwnerOptions(command: Command, defaultPort: number): Command {
+  return command
+    .option('--host <host>', 'address to bind (loopback by default; 0.0.0.0 to serve the LAN)', '127.0.0.1')
+    .addOption(new Option('--port <n>', 'bridge/UI port (0 = any free port)').argParser(parsePort).default(defaultPort))
+    .option('--ports-file <file>', 'also write the bound ports (the run.json keys) to this file');
+}
+
+/**
+ * Runs an owner until SIGTERM or SIGINT, then drains and exits 0. A new data folder is
+ * initialized first, asking for a vault passphrase on a terminal.
+ */
+export async function runOwner(global: GlobalOptions, hostKind: 'station' | 'hub', owner: OwnerCommandOptions, staticDir?: string): Promise<void> {
+  if (!existsSync(dataPaths(global.dataDir).database)) {
+    const init = await initDataFolder(global.dataDir, () => passphraseUnlock({ confirm: true }));
+    if (!init.ok) return printResult(init, global.json, () => '');
+  }
+  const started = await startOwnerHost({
+    services: { ...servicesConfig(global, hostKind), logLevel: global.logLevel === 'warn' ? 'info' : global.logLevel },
+    host: owner.host,
+    port: owner.port,
+    portsFile: owner.portsFile,
+    staticDir,
+  });
+  if (!started.ok) return printResult(started, global.json, () => '');
+  const host = started.value;
+  const { token: _token, registryToken: _registryToken, ...ports } = host.runInfo;
+  const url = `${host.bridge.url}?token=${host.token}`;
+  printProgress(global.json, { type: 'listening', url, ...ports }, staticDir ? `Commissioner station: open ${url}` : `Commissioner ${hostKind} listening: ${JSON.stringify(ports)}`);
+  if (staticDir && !existsSync(staticDir)) process.stderr.write('The UI is not built: run `npm run build`.\n');
+  await new Promise<void>((resolve) => {
+    const shutdown = () => resolve();
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+  await host.stop();
+  printResult(ok({ stopped: true }), global.json, () => 'stopped');
+}
+
+/** The station's documented default port for real use; tests pass `--port 0`. */
+export const DEFAULT_STATION_PORT = 47830;
+
+export function registerStationCommands(program: Command): void {
+  addOwnerOptions(
+    program.command('station').description('run the headless station: all services, the hub, and the UI over HTTP with a per-run token'),
+    DEFAULT_STATION_PORT,
+  ).action(async (options: OwnerCommandOptions, command: Command) => {
+    await runOwner(globalOptions(command), 'station', options, rendererDir());
+  });
+}

@@ -1,0 +1,23 @@
+import { Command, Option } from 'commander';
+import { appVersion } from '../services';
+import { registerAppCommands } from './commands/app';
+import { registerStationCommands } from './commands/station';
+
+/**
+ * The `commissioner` command. Global options apply to every command; each command group lives in
+ * `commands/<group>.ts` and registers itself here.
+ */
+export function createProgram(): Command {
+  const program = new Command('commissioner')
+    .description('Commission EnOS devices: embedded hub, serial provisioning, verification, registry and sync.')
+    .version(appVersion(), '-V, --version-flag', 'print the version number')
+    .addOption(new Option('--data <dir>', 'data folder (default: the OS user-data folder)').env('COMMISSIONER_DATA'))
+    .option('--json', 'print results as JSON: {"ok":true,"value":…} or {"ok":false,"error":{code,message}}')
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal']))
+    .showHelpAfterError()
+    // Settings set here are inherited by every command registered below.
+    .exitOverride();
+  registerAppCommands(program);
+  registerStationCommands(program);
+  return program;
+}

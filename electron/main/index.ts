@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
+import { err, ok, type Result } from '../../shared/result';
+import { initDataFolder } from '../core/init';
+import { logUncaught } from '../core/logger';
+import { startOwnerHost, type OwnerHost } from '../core/owner-host';
+import { passphraseUnlock } from '../core/unlock';
+import type { Unlock } from '../pki/vault';
+import { useNativeBinding } from '../registry/sqlite';
+import { registerIpc } from './ipc';
+import { keystoreProtector } from './key-protector';
+import { WINDOW_CSP, windowOptions } from './window';
+
+/**
+ * The Electron shell: thin by design. It hands the services what only Electron has (the
+ * user-data path, safeStorage) and hosts the same owner as the station, minus the HTTP UI.
+ */
+const here = fileURLToPath(new URL('.', import.meta.url));
+const preloadPath = join(here, '../preload/index.cjs');
+const rendererIndex = join(here, '../renderer/index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+
+function dataDirFromArgs(argv: readonly string[]): string {
+  const flag = argv.indexOf('--data');
+  if (flag >= 0 && argv[flag + 1]) return argv[flag + 1]!;
+  return process.env.COMMISSIONER_DATA ?? app.getPath('userData');
+}
+
+/** Unpackaged, better-sqlite3 must be the Electron-ABI build made by `npm run desktop:install`. */
+function selectNativeBinding(): void {
+  if (app.isPackaged) return;
+  const candidate = join(app.getAppPath(), 'native', 'electron', 'better_sqlite3.node');
+  useNativeBinding(existsSync(candidate) ? candidate : undefined);
+}
+
+async function desktopUnlock(): Promise<Result<Unlock>> {
+  const protector = keystoreProtector(safeStorage);
+  if (protector) return ok({ method: 'os-keystore', protector });
+  // No real keystore (e.g. Linux without a keyring): a passphrase, never a weak wrap.
+  const unlocked = await passphraseUnlock();
+  return unlocked.ok ? unlocked : err('VAULT_LOCKED', 'No OS keystore is available: set COMMISSIONER_PASSPHRASE to unlock the vault.');
+}
+
+function hardenSession(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [WINDOW_CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow(windowOptions(preloadPath));
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  window.webContents.on('will-navigate', (event, url) => {
+    if (url !== rendererUrl) event.preventDefault();
+  });
+  window.once('ready-to-show', () => window.show());
+  void window.loadFile(rendererIndex);
+  return window;
+}
+
+export async function startDesktop(): Promise<OwnerHost | null> {
+  const dataDir = dataDirFromArgs(process.argv);
+  selectNativeBinding();
+  const init = await initDataFolder(dataDir, desktopUnlock);
+  if (!init.ok) {
+    process.stderr.write(`Commissioner cannot start: ${init.error.message}\n`);
+    app.exit(1);
+    return null;
+  }
+  const started = await startOwnerHost({
+    services: {
+      dataDir,
+      host: 'desktop',
+      logLevel: 'info',
+      unlock: desktopUnlock,
+      versions: { electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
+    },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  if (!started.ok) {
+    process.stderr.write(`Commissioner cannot start: ${started.error.message}\n`);
+    app.exit(1);
+    return null;
+  }
+  const owner = started.value;
+  logUncaught(owner.services.logger.child('main'), (code) => app.exit(code));
+  hardenSession();
+  let window: BrowserWindow | null = createWindow();
+  window.on('closed', () => (window = null));
+  registerIpc({
+    ipcMain,
+    dispatcher: owner.services.dispatcher,
+    events: owner.services.events,
+    isTrustedFrame: (url) => url === rendererUrl || url.startsWith(`${rendererUrl}#`),
+    target: () => window?.webContents ?? null,
+  });
+  app.on('activate', () => {
+    if (!window) window = createWindow();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    quitting = true;
+    void owner.stop().finally(() => app.exit(0));
+  });
+  return owner;
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('window-all-closed', () => app.quit());
+  void app.whenReady().then(startDesktop);
+}

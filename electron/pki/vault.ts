@@ -1,0 +1,155 @@
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { err, ok, type Result } from '../../shared/result';
+import type { Db } from '../registry/database';
+
+/**
+ * The secrets vault (architecture §2, §7): one random 256-bit data key per data folder encrypts
+ * every secret with AES-256-GCM; the data key itself is stored only wrapped, once per unlock
+ * method (a passphrase through scrypt headless, the OS keystore in the desktop app).
+ */
+
+/** What Electron's safeStorage offers; handed in by the desktop shell, absent headless. */
+export interface KeyProtector {
+  encrypt(plain: Buffer): Buffer;
+  decrypt(wrapped: Buffer): Buffer;
+}
+
+export type Unlock = { method: 'passphrase'; passphrase: string } | { method: 'os-keystore'; protector: KeyProtector };
+
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** OWASP's scrypt floor (N=2^17, r=8, p=1) costs ~128 MiB and a few hundred ms on this class of machine. */
+export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+
+interface WrapRow {
+  method: string;
+  params: string;
+  salt: Buffer | null;
+  iv: Buffer | null;
+  tag: Buffer | null;
+  wrapped: Buffer;
+}
+
+const KEY_BYTES = 32;
+
+function scryptKey(passphrase: string, salt: Buffer, params: ScryptParams): Buffer {
+  return scryptSync(passphrase.normalize('NFC'), salt, KEY_BYTES, { ...params, maxmem: 256 * params.N * params.r + 2 ** 20 });
+}
+
+function seal(key: Buffer, plain: Buffer, aad: string): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return { iv, tag: cipher.getAuthTag(), ciphertext };
+}
+
+/** Throws when the key is wrong or the data was altered (GCM authentication). */
+function open(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: string): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+}
+
+function wrapRow(dataKey: Buffer, unlock: Unlock, scrypt: ScryptParams, now: number) {
+  if (unlock.method === 'os-keystore') {
+    return { method: unlock.method, params: '{"kdf":"os-keystore"}', salt: null, iv: null, tag: null, wrapped: unlock.protector.encrypt(dataKey), created_at: now };
+  }
+  const salt = randomBytes(16);
+  const sealed = seal(scryptKey(unlock.passphrase, salt, scrypt), dataKey, 'vault-data-key');
+  return { method: unlock.method, params: JSON.stringify({ kdf: 'scrypt', ...scrypt }), salt, iv: sealed.iv, tag: sealed.tag, wrapped: sealed.ciphertext, created_at: now };
+}
+
+export class Vault {
+  private constructor(
+    private readonly db: Db,
+    private readonly dataKey: Buffer,
+    private readonly clock: () => number,
+  ) {}
+
+  static exists(db: Db): boolean {
+    return db.prepare('SELECT 1 FROM vault_wraps LIMIT 1').get() !== undefined;
+  }
+
+  /** Creates the data key and its first wrap. Refuses when a vault already exists. */
+  static create(db: Db, unlock: Unlock, options: { scrypt?: ScryptParams; clock?: () => number } = {}): Result<Vault> {
+    if (Vault.exists(db)) return err('ALREADY_EXISTS', 'This data folder already has a vault.');
+    const clock = options.clock ?? Date.now;
+    const dataKey = randomBytes(KEY_BYTES);
+    db.prepare('INSERT INTO vault_wraps (method, params, salt, iv, tag, wrapped, created_at) VALUES (@method, @params, @salt, @iv, @tag, @wrapped, @created_at)').run(
+      wrapRow(dataKey, unlock, options.scrypt ?? DEFAULT_SCRYPT, clock()),
+    );
+    return ok(new Vault(db, dataKey, clock));
+  }
+
+  static unlock(db: Db, unlock: Unlock, clock: () => number = Date.now): Result<Vault> {
+    const row = db.prepare('SELECT method, params, salt, iv, tag, wrapped FROM vault_wraps WHERE method = ?').get(unlock.method) as WrapRow | undefined;
+    if (!row) {
+      if (!Vault.exists(db)) return err('NOT_INITIALIZED', 'This data folder has no vault yet. Run `commissioner init`.');
+      return err('VAULT_LOCKED', `The vault has no ${unlock.method} protection; unlock it with another method.`);
+    }
+    if (unlock.method === 'os-keystore') {
+      try {
+        return ok(new Vault(db, unlock.protector.decrypt(row.wrapped), clock));
+      } catch {
+        return err('VAULT_LOCKED', 'The OS keystore could not unwrap the vault key.');
+      }
+    }
+    let params: ScryptParams;
+    try {
+      const parsed = JSON.parse(row.params) as Partial<ScryptParams> & { kdf?: string };
+      if (parsed.kdf !== 'scrypt' || !parsed.N || !parsed.r || !parsed.p || !row.salt || !row.iv || !row.tag) throw new Error('bad wrap');
+      params = { N: parsed.N, r: parsed.r, p: parsed.p };
+    } catch {
+      return err('VAULT_CORRUPT');
+    }
+    try {
+      const key = scryptKey(unlock.passphrase, row.salt, params);
+      return ok(new Vault(db, open(key, row.iv, row.tag, row.wrapped, 'vault-data-key'), clock));
+    } catch {
+      return err('VAULT_WRONG_PASSPHRASE');
+    }
+  }
+
+  /** Adds or replaces the wrap for one unlock method; the secrets themselves are not re-encrypted. */
+  rewrap(unlock: Unlock, scrypt: ScryptParams = DEFAULT_SCRYPT): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO vault_wraps (method, params, salt, iv, tag, wrapped, created_at) VALUES (@method, @params, @salt, @iv, @tag, @wrapped, @created_at)')
+      .run(wrapRow(this.dataKey, unlock, scrypt, this.clock()));
+  }
+
+  put(id: string, secret: string | Buffer, purpose: string): void {
+    const now = this.clock();
+    const sealed = seal(this.dataKey, Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8'), id);
+    this.db
+      .prepare(
+        `INSERT INTO vault_secrets (id, purpose, iv, tag, ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET purpose = excluded.purpose, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
+      )
+      .run(id, purpose, sealed.iv, sealed.tag, sealed.ciphertext, now, now);
+  }
+
+  getBuffer(id: string): Buffer | undefined {
+    const row = this.db.prepare('SELECT iv, tag, ciphertext FROM vault_secrets WHERE id = ?').get(id) as
+      | { iv: Buffer; tag: Buffer; ciphertext: Buffer }
+      | undefined;
+    return row ? open(this.dataKey, row.iv, row.tag, row.ciphertext, id) : undefined;
+  }
+
+  get(id: string): string | undefined {
+    return this.getBuffer(id)?.toString('utf8');
+  }
+
+  has(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM vault_secrets WHERE id = ?').get(id) !== undefined;
+  }
+
+  delete(id: string): boolean {
+    return this.db.prepare('DELETE FROM vault_secrets WHERE id = ?').run(id).changes > 0;
+  }
+}

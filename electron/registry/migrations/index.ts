@@ -1,0 +1,16 @@
+import type Database from 'better-sqlite3';
+import { foundation } from './001-foundation';
+
+export interface Migration {
+  /** Numbered from 1 without gaps; the database's `user_version` is the last one applied. */
+  version: number;
+  name: string;
+  up: string | ((db: Database.Database) => void);
+}
+
+/** Every migration in order. A new one gets the next number and a test that upgrades an old database. */
+export const migrations: readonly Migration[] = [foundation];
+
+for (const [index, migration] of migrations.entries()) {
+  if (migration.version !== index + 1) throw new Error(`migration ${migration.name} must be number ${index + 1}`);
+}

@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { appRequests, logsEvents, logsRequests } from './app';
+import type { EventDef, RequestDef } from './define';
+
+/**
+ * Every request and event between UI and services, by channel name. A domain adds its
+ * `shared/contract/<domain>.ts` and spreads its requests and events here; nothing else in the
+ * code base spells a channel name.
+ */
+const requestList = [...Object.values(appRequests), ...Object.values(logsRequests)] as const;
+const eventList = [...Object.values(logsEvents)] as const;
+
+type RequestUnion = (typeof requestList)[number];
+type EventUnion = (typeof eventList)[number];
+
+export type Requests = { [R in RequestUnion as R['channel']]: R };
+export type Events = { [E in EventUnion as E['channel']]: E };
+export type RequestChannel = keyof Requests;
+export type EventChannel = keyof Events;
+
+export type RequestInput<C extends RequestChannel> = z.input<Requests[C]['input']>;
+export type RequestOutput<C extends RequestChannel> = z.output<Requests[C]['output']>;
+export type EventPayload<C extends EventChannel> = z.output<Events[C]['payload']>;
+
+function byChannel<D extends { channel: string }>(defs: readonly D[]): ReadonlyMap<string, D> {
+  const map = new Map<string, D>();
+  for (const def of defs) {
+    if (map.has(def.channel)) throw new Error(`duplicate contract channel ${def.channel}`);
+    map.set(def.channel, def);
+  }
+  return map;
+}
+
+export const requests: ReadonlyMap<string, RequestDef> = byChannel<RequestDef>(requestList);
+export const events: ReadonlyMap<string, EventDef> = byChannel<EventDef>(eventList);
+
+export * from './app';
+export { event, request, type EventDef, type RequestDef } from './define';

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * The one closed set of expected-failure codes. Every service, transport and CLI command
+ * reports failures with one of these; the CLI maps them to exit code 1, usage errors to 2.
+ * Add a code here together with its message below (the compiler enforces the pairing).
+ */
+export const ErrorCodeSchema = z.enum([
+  // transport and contract
+  'UNKNOWN_CHANNEL',
+  'INVALID_INPUT',
+  'INVALID_OUTPUT',
+  'UNAUTHORIZED',
+  'TIMEOUT',
+  'DISCONNECTED',
+  'INTERNAL',
+  // data folder, database, vault
+  'DATA_DIR_UNWRITABLE',
+  'DATA_DIR_LOCKED',
+  'NOT_INITIALIZED',
+  'DATABASE_CORRUPT',
+  'DATABASE_TOO_NEW',
+  'VAULT_LOCKED',
+  'VAULT_WRONG_PASSPHRASE',
+  'VAULT_CORRUPT',
+  // owner process
+  'NO_OWNER',
+  // generic domain failures
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'CONFLICT',
+  'VALIDATION_FAILED',
+  'UNSUPPORTED',
+]);
+
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+/** User-facing default text per code: what happened and, where there is one, what to do. */
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  UNKNOWN_CHANNEL: 'This request is not part of the contract.',
+  INVALID_INPUT: 'The request was malformed.',
+  INVALID_OUTPUT: 'The service produced an answer that does not match the contract.',
+  UNAUTHORIZED: 'The session token is missing or wrong. Open the URL the station printed.',
+  TIMEOUT: 'The operation timed out.',
+  DISCONNECTED: 'The connection to the service was lost.',
+  INTERNAL: 'An internal error occurred; the details are in the log.',
+  DATA_DIR_UNWRITABLE: 'The data folder cannot be written. Check its permissions or choose another with --data.',
+  DATA_DIR_LOCKED: 'Another Commissioner process owns this data folder.',
+  NOT_INITIALIZED: 'The data folder is not initialized. Run `commissioner init` first.',
+  DATABASE_CORRUPT: 'The database file is damaged or is not a Commissioner database. It was left untouched.',
+  DATABASE_TOO_NEW: 'The database was written by a newer Commissioner. Upgrade this installation.',
+  VAULT_LOCKED: 'The secrets vault is locked. Set COMMISSIONER_PASSPHRASE or run in a terminal to be asked.',
+  VAULT_WRONG_PASSPHRASE: 'The vault passphrase is wrong.',
+  VAULT_CORRUPT: 'The secrets vault is damaged and cannot be opened.',
+  NO_OWNER: 'No Commissioner hub or station is running for this data folder. Start `commissioner station` or `commissioner hub`.',
+  NOT_FOUND: 'Not found.',
+  ALREADY_EXISTS: 'It already exists.',
+  CONFLICT: 'The change conflicts with the current state.',
+  VALIDATION_FAILED: 'The data failed validation.',
+  UNSUPPORTED: 'This operation is not supported here.',
+};
