@@ -1,16 +1,16 @@
 import type { AppInfo, LogLevel, LogLine } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
+import { createAppModule } from './app/module';
 import { createDispatcher, type Dispatcher, type Handlers } from './bridge/dispatcher';
 import { dataPaths, ensureWritableDataDir } from './core/data-dir';
 import { EventBus } from './core/event-bus';
 import { readStationId } from './core/init';
 import { Lifecycle, type Component } from './core/lifecycle';
-import type { RunInfo } from './core/owner';
 import { createLogger, type LogRoot } from './core/logger';
+import type { ServiceContext } from './core/module';
+import type { RunInfo } from './core/owner';
 import { Vault, type Unlock } from './pki/vault';
 import { openDatabase, type Db } from './registry/database';
-
-declare const __APP_VERSION__: string | undefined;
 
 export interface ServicesConfig {
   dataDir: string;
@@ -25,16 +25,14 @@ export interface ServicesConfig {
   versions?: { electron: string | null; chrome: string | null };
 }
 
-/** What every host (Electron main, station, CLI) gets: the same services, the same handlers. */
+/** What every host (Electron main, station, hub, CLI) gets: the same services, the same handlers. */
 export interface Services {
-  readonly config: ServicesConfig;
+  readonly context: ServiceContext;
   readonly logger: LogRoot;
   readonly db: Db;
   readonly events: EventBus;
   readonly dispatcher: Dispatcher;
   readonly stationId: string;
-  /** The unlocked vault, or VAULT_LOCKED. */
-  vault(): Result<Vault>;
   start(): Promise<void>;
   /** The ports (and registry token) of every started listener, for `run.json`. */
   runInfo(): Partial<RunInfo>;
@@ -42,11 +40,17 @@ export interface Services {
   stop(): Promise<void>;
 }
 
-export function appVersion(): string {
-  return typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : (process.env.npm_package_version ?? '0.0.0-dev');
+async function unlockVault(db: Db, config: ServicesConfig, clock: () => number): Promise<Result<Vault>> {
+  if (!config.unlock) return err('VAULT_LOCKED');
+  const unlocked = await config.unlock();
+  return unlocked.ok ? Vault.unlock(db, unlocked.value, clock) : unlocked;
 }
 
-/** The composition root: config → logger, database, vault, handlers and components, in order. */
+/**
+ * The composition root: config → logger, database, vault, then each domain module in dependency
+ * order. A module gets the context and the modules it needs; its handlers join the one table the
+ * compiler checks against the contract, its components the ordered start/stop list.
+ */
 export async function openServices(config: ServicesConfig): Promise<Result<Services>> {
   const writable = ensureWritableDataDir(config.dataDir);
   if (!writable.ok) return writable;
@@ -67,47 +71,31 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
     sink: config.logSink,
     clock,
   });
+  const vault = await unlockVault(db, config, clock);
+  if (!vault.ok && vault.error.code !== 'VAULT_LOCKED') {
+    db.close();
+    logger.close();
+    return vault;
+  }
+  if (!vault.ok) logger.warn('vault locked: operations on secrets will be refused', { reason: vault.error.code });
+
   const events = new EventBus();
   logger.onLine((line) => events.emit('logs.line', line));
+  const context: ServiceContext = { config, logger, db, events, clock, stationId, vault: () => vault };
 
-  let vault: Result<Vault> = err('VAULT_LOCKED');
-  if (config.unlock) {
-    const unlocked = await config.unlock();
-    vault = unlocked.ok ? Vault.unlock(db, unlocked.value, clock) : unlocked;
-    if (!vault.ok && vault.error.code === 'VAULT_WRONG_PASSPHRASE') {
-      db.close();
-      logger.close();
-      return vault;
-    }
-    if (!vault.ok) logger.warn('vault locked', { reason: vault.error.code });
-  }
+  const app = createAppModule(context);
+  const handlers: Handlers = { ...app.handlers };
+  const components: Component[] = [...(app.components ?? [])];
 
-  const startedAt = clock();
-  const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
-  const handlers: Handlers = {
-    'app.info': () =>
-      ok({
-        appVersion: appVersion(),
-        versions: { node: process.versions.node, electron: config.versions?.electron ?? null, chrome: config.versions?.chrome ?? null, sqlite: sqliteVersion },
-        host: config.host,
-        dataDir: config.dataDir,
-        stationId,
-        startedAt,
-      }),
-    'logs.recent': (input) => ok(logger.recent(input.limit, input.minLevel)),
-  };
   const dispatcher = createDispatcher(handlers, logger.child('contract'));
   const lifecycle = new Lifecycle(logger.child('lifecycle'));
-  const components: Component[] = [];
-
   return ok({
-    config,
+    context,
     logger,
     db,
     events,
     dispatcher,
     stationId,
-    vault: () => vault,
     start: () => lifecycle.start(components),
     runInfo: () => Object.assign({}, ...components.map((component) => component.runInfo?.() ?? {})),
     async stop() {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { appVersion } from '../services';
+import { appVersion } from '../app/version';
 import { registerAppCommands } from './commands/app';
 import { registerStationCommands } from './commands/station';
 

@@ -9,7 +9,7 @@ import { findLiveOwner } from '../../core/owner';
 import { passphraseUnlock } from '../../core/unlock';
 import { Vault } from '../../pki/vault';
 import { openDatabase } from '../../registry/database';
-import { appVersion } from '../../services';
+import { appVersion } from '../../app/version';
 import { globalOptions, withApi } from '../context';
 import { printResult } from '../output';
 
