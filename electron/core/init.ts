@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok, type Result } from '../../shared/result';
-import { Vault, type ScryptParams, type Unlock } from '../pki/vault';
+import { scryptFromEnv, Vault, type ScryptParams, type Unlock } from '../pki/vault';
 import { openDatabase, type Db } from '../registry/database';
 import { dataPaths, ensureWritableDataDir } from './data-dir';
 
@@ -43,7 +43,7 @@ export async function initDataFolder(
     const unlocked = await unlock();
     if (!unlocked.ok) return unlocked;
     const hadVault = Vault.exists(db);
-    const vault = hadVault ? Vault.unlock(db, unlocked.value) : Vault.create(db, unlocked.value, { scrypt: options.scrypt });
+    const vault = hadVault ? Vault.unlock(db, unlocked.value) : Vault.create(db, unlocked.value, { scrypt: options.scrypt ?? scryptFromEnv() });
     if (!vault.ok) return err(vault.error.code, vault.error.message);
     created ||= !hadVault;
     return ok({ dataDir, database: path, stationId, schemaVersion: db.pragma('user_version', { simple: true }) as number, created });

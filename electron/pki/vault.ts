@@ -25,6 +25,15 @@ export interface ScryptParams {
 /** OWASP's scrypt floor (N=2^17, r=8, p=1) costs ~128 MiB and a few hundred ms on this class of machine. */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 
+/**
+ * The scrypt cost for a new wrap: the default, or `COMMISSIONER_SCRYPT_LOG2N` (14–20) for small
+ * machines and test suites. The chosen parameters are stored with the wrap, so unlock always uses them.
+ */
+export function scryptFromEnv(env: NodeJS.ProcessEnv = process.env): ScryptParams {
+  const log2n = Number(env.COMMISSIONER_SCRYPT_LOG2N);
+  return Number.isInteger(log2n) && log2n >= 14 && log2n <= 20 ? { ...DEFAULT_SCRYPT, N: 2 ** log2n } : DEFAULT_SCRYPT;
+}
+
 interface WrapRow {
   method: string;
   params: string;
