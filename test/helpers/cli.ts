@@ -10,7 +10,7 @@ export const TEST_PASSPHRASE = 'correct horse battery staple';
 
 /** Environment for CLI runs: a known passphrase and a cheap scrypt so tests stay fast. */
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, COMMISSIONER_PASSPHRASE: TEST_PASSPHRASE, COMMISSIONER_SCRYPT_LOG2N: '14', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, COMMISSIONER_PASSPHRASE: TEST_PASSPHRASE, COMMISSIONER_SCRYPT_LOG2N: '14', ...extra };
   delete env.COMMISSIONER_DATA;
   return env;
 }
