@@ -3,8 +3,11 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The built CLI, exactly as a user runs it (`npm test` builds before the tests run). */
-export const CLI = resolve(__dirname, '../../bin/commissioner.js');
+/**
+ * The built CLI, as a user runs it (`npm test` builds before the tests run). With
+ * `COMMISSIONER_BUILD_OUT` set (a private build), a loader runs that build's CLI instead.
+ */
+export const CLI = process.env.COMMISSIONER_BUILD_OUT ? resolve(__dirname, 'cli-loader.mjs') : resolve(__dirname, '../../bin/commissioner.js');
 
 export const TEST_PASSPHRASE = 'correct horse battery staple';
 
