@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { startBridgeServer, type BridgeServer } from '../bridge/server';
 import { newToken } from '../bridge/token';
 import { openServices, type Services, type ServicesConfig } from '../services';
@@ -73,6 +74,8 @@ export async function startOwnerHost(options: OwnerHostOptions): Promise<Result<
         logger.info('draining');
         await bridge.close();
         await services.stop();
+        // A clean stop leaves no run.json behind; a crashed owner's is detected as stale.
+        rmSync(dataPaths(dataDir).runFile, { force: true });
         lock.value.release();
       })();
       return stopping;
