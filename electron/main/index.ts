@@ -35,12 +35,27 @@ function selectNativeBinding(): void {
   useNativeBinding(existsSync(candidate) ? candidate : undefined);
 }
 
-async function desktopUnlock(): Promise<Result<Unlock>> {
+async function keystoreUnlock(): Promise<Result<Unlock>> {
   const protector = keystoreProtector(safeStorage);
-  if (protector) return ok({ method: 'os-keystore', protector });
-  // No real keystore (e.g. Linux without a keyring): a passphrase, never a weak wrap.
+  return protector ? ok({ method: 'os-keystore', protector }) : err('VAULT_LOCKED');
+}
+
+async function desktopPassphraseUnlock(): Promise<Result<Unlock>> {
   const unlocked = await passphraseUnlock();
-  return unlocked.ok ? unlocked : err('VAULT_LOCKED', 'No OS keystore is available: set COMMISSIONER_PASSPHRASE to unlock the vault.');
+  return unlocked.ok ? unlocked : err('VAULT_LOCKED', 'The vault needs its passphrase here: set COMMISSIONER_PASSPHRASE.');
+}
+
+/**
+ * The OS keystore when it is real; a passphrase otherwise, or when the vault was made headless
+ * and has no keystore wrap yet — then the keystore wrap is added so the next start needs none.
+ */
+async function chooseUnlock(dataDir: string): Promise<Result<{ unlock: () => Promise<Result<Unlock>>; addKeystoreWrap: boolean }>> {
+  const viaKeystore = await initDataFolder(dataDir, keystoreUnlock);
+  if (viaKeystore.ok) return ok({ unlock: keystoreUnlock, addKeystoreWrap: false });
+  if (viaKeystore.error.code !== 'VAULT_LOCKED') return viaKeystore;
+  const viaPassphrase = await initDataFolder(dataDir, desktopPassphraseUnlock);
+  if (!viaPassphrase.ok) return viaPassphrase;
+  return ok({ unlock: desktopPassphraseUnlock, addKeystoreWrap: keystoreProtector(safeStorage) !== null });
 }
 
 function hardenSession(): void {
@@ -67,9 +82,9 @@ function createWindow(): BrowserWindow {
 export async function startDesktop(): Promise<OwnerHost | null> {
   const dataDir = dataDirFromArgs(process.argv);
   selectNativeBinding();
-  const init = await initDataFolder(dataDir, desktopUnlock);
-  if (!init.ok) {
-    process.stderr.write(`Commissioner cannot start: ${init.error.message}\n`);
+  const chosen = await chooseUnlock(dataDir);
+  if (!chosen.ok) {
+    process.stderr.write(`Commissioner cannot start: ${chosen.error.message}\n`);
     app.exit(1);
     return null;
   }
@@ -78,7 +93,7 @@ export async function startDesktop(): Promise<OwnerHost | null> {
       dataDir,
       host: 'desktop',
       logLevel: 'info',
-      unlock: desktopUnlock,
+      unlock: chosen.value.unlock,
       versions: { electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
     },
     host: '127.0.0.1',
@@ -90,6 +105,9 @@ export async function startDesktop(): Promise<OwnerHost | null> {
     return null;
   }
   const owner = started.value;
+  const vault = owner.services.context.vault();
+  const protector = keystoreProtector(safeStorage);
+  if (chosen.value.addKeystoreWrap && vault.ok && protector) vault.value.rewrap({ method: 'os-keystore', protector });
   logUncaught(owner.services.logger.child('main'), (code) => app.exit(code));
   hardenSession();
   let window: BrowserWindow | null = createWindow();
