@@ -18,7 +18,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
-      'no-restricted-imports': ['error', { patterns: [pattern(['**/renderer/**', '../renderer/*'], 'Nothing imports renderer/.'), pattern(['electron'], 'Only electron/main and electron/preload import electron.')] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main and electron/preload import electron.' }], patterns: [pattern(['**/renderer/**', '../renderer/*'], 'Nothing imports renderer/.')] }],
     },
   },
   {
