@@ -52,5 +52,5 @@ if (electron && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.p
       ? 'No display: starting the headless station instead of the desktop window.\n'
       : 'The Electron binary is not installed, so this is the headless station. For the desktop window run `npm run desktop:install` once.\n',
   );
-  run(process.execPath, ['bin/commissioner.js', ...args, 'station']);
+  run(process.execPath, ['bin/commissioner.js', 'station', ...args]);
 }

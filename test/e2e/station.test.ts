@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
-import { initDataDir, readPortsFile, startCli, tempDir, type CliProcess } from '../helpers/cli';
+import { initDataDir, readPortsFile, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
 
 let browser: Browser;
 let station: CliProcess;
@@ -67,6 +67,14 @@ describe('headless station', () => {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'logs.png') });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('runs other commands through the live owner, and refuses a second owner', () => {
+    const info = runCli(['--data', data, '--json', 'info']);
+    expect(info.json()).toMatchObject({ ok: true, value: { host: 'station', dataDir: data } });
+    const second = runCli(['--data', data, '--json', 'station', '--port', '0']);
+    expect(second.status).toBe(1);
+    expect(second.json()).toMatchObject({ ok: false, error: { code: 'DATA_DIR_LOCKED' } });
   });
 
   it('drains and exits 0 on SIGTERM, removing run.json', async () => {
