@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { ok } from '../../../shared/result';
 import { dataPaths } from '../../core/data-dir';
 import { initDataFolder } from '../../core/init';
+import { logUncaught } from '../../core/logger';
 import { startOwnerHost } from '../../core/owner-host';
 import { passphraseUnlock } from '../../core/unlock';
 import { globalOptions, servicesConfig, type GlobalOptions } from '../context';
@@ -52,6 +53,7 @@ export async function runOwner(global: GlobalOptions, hostKind: 'station' | 'hub
   });
   if (!started.ok) return printResult(started, global.json, () => '');
   const host = started.value;
+  logUncaught(host.services.logger.child(hostKind));
   const { token: _token, registryToken: _registryToken, ...ports } = host.runInfo;
   const url = `${host.bridge.url}?token=${host.token}`;
   printProgress(global.json, { type: 'listening', url, ...ports }, staticDir ? `Commissioner station: open ${url}` : `Commissioner ${hostKind} listening: ${JSON.stringify(ports)}`);
