@@ -31,6 +31,13 @@ export const ErrorCodeSchema = z.enum([
   'CONFLICT',
   'VALIDATION_FAILED',
   'UNSUPPORTED',
+  // registry (issue 4)
+  'INVALID_IDENTIFIER',
+  'THING_MODEL_INVALID',
+  'MODEL_VIOLATION',
+  'CSV_INVALID',
+  'ASSET_CYCLE',
+  'NODE_NOT_EMPTY',
 ]);
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -58,4 +65,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CONFLICT: 'The change conflicts with the current state.',
   VALIDATION_FAILED: 'The data failed validation.',
   UNSUPPORTED: 'This operation is not supported here.',
+  INVALID_IDENTIFIER: 'The key is not a valid identifier: use 1–64 characters of A-Z a-z 0-9 _ - (productKey at most 20).',
+  THING_MODEL_INVALID: 'The thing model is invalid; the message names each problem with its JSON path.',
+  MODEL_VIOLATION: 'The values do not match the product\'s thing model; the message names each problem with its JSON path.',
+  CSV_INVALID: 'The CSV file has bad rows; nothing was imported. Run with --dry-run to list every problem with its line number.',
+  ASSET_CYCLE: 'A node cannot move under itself or one of its own descendants.',
+  NODE_NOT_EMPTY: 'The node still has children or devices; move them first or delete with --cascade.',
 };

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { appRequests, logsEvents, logsRequests } from './app';
 import type { EventDef, RequestDef } from './define';
+import { devicesEvents } from './devices';
+import { productsEvents } from './products';
 
 /**
  * Every request and event between UI and services, by channel name. A domain adds its
@@ -8,7 +10,7 @@ import type { EventDef, RequestDef } from './define';
  * code base spells a channel name.
  */
 const requestList = [...Object.values(appRequests), ...Object.values(logsRequests)] as const;
-const eventList = [...Object.values(logsEvents)] as const;
+const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents)] as const;
 
 type RequestUnion = (typeof requestList)[number];
 type EventUnion = (typeof eventList)[number];
@@ -35,4 +37,6 @@ export const requests: ReadonlyMap<string, RequestDef> = byChannel<RequestDef>(r
 export const events: ReadonlyMap<string, EventDef> = byChannel<EventDef>(eventList);
 
 export * from './app';
+export * from './devices';
+export * from './products';
 export { event, request, type EventDef, type RequestDef } from './define';
