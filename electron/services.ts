@@ -11,6 +11,7 @@ import type { ServiceContext } from './core/module';
 import type { RunInfo } from './core/owner';
 import { Vault, type Unlock } from './pki/vault';
 import { openDatabase, type Db } from './registry/database';
+import { createRegistryModule } from './registry/module';
 
 export interface ServicesConfig {
   dataDir: string;
@@ -84,8 +85,9 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const context: ServiceContext = { config, logger, db, events, clock, stationId, vault: () => vault };
 
   const app = createAppModule(context);
-  const handlers: Handlers = { ...app.handlers };
-  const components: Component[] = [...(app.components ?? [])];
+  const registry = createRegistryModule(context);
+  const handlers: Handlers = { ...app.handlers, ...registry.handlers };
+  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? [])];
 
   const dispatcher = createDispatcher(handlers, logger.child('contract'));
   const lifecycle = new Lifecycle(logger.child('lifecycle'));

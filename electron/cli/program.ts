@@ -1,6 +1,10 @@
 import { Command, Option } from 'commander';
 import { appVersion } from '../app/version';
 import { registerAppCommands } from './commands/app';
+import { registerAssetCommands } from './commands/asset';
+import { registerDeviceCommands } from './commands/device';
+import { registerModelCommands } from './commands/model';
+import { registerProductCommands } from './commands/product';
 import { registerStationCommands } from './commands/station';
 
 /**
@@ -19,5 +23,9 @@ export function createProgram(): Command {
     .exitOverride();
   registerAppCommands(program);
   registerStationCommands(program);
+  registerProductCommands(program);
+  registerModelCommands(program);
+  registerDeviceCommands(program);
+  registerAssetCommands(program);
   return program;
 }

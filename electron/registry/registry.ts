@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Device, DeviceCreate, DeviceListQuery, DevicePage, DeviceState, DeviceUpdate } from '../../shared/contract/devices';
+import type { CsvIssue, Device, DeviceCreate, DeviceImportResult, DeviceListQuery, DevicePage, DeviceState, DeviceUpdate } from '../../shared/contract/devices';
 import type { AuthScheme, DeviceProtocol, Product, ProductCreate, ProductUpdate } from '../../shared/contract/products';
 import {
   DEFAULT_NAMING_RULE,
@@ -12,6 +12,7 @@ import {
   randomString,
   type NamingRule,
 } from '../../shared/model/identifiers';
+import { formatCsvIssue, formatDeviceCsv, parseDeviceCsv, type CsvDeviceRow } from '../../shared/model/device-csv';
 import { validateAttributes, type ThingModel, type Violation } from '../../shared/model/thing-model';
 import { parseThingModel } from '../../shared/model/thing-model-json';
 import { err, ok, type Result } from '../../shared/result';
@@ -356,6 +357,107 @@ export class Registry {
     });
     if (result.ok) this.context.events.emit('devices.changed', { operation: 'create', productKey: input.productKey, deviceKey: key.value });
     return result;
+  }
+
+  /**
+   * Imports devices from CSV text as `planned` (the factory MES list of architecture §6 step 2).
+   * Every bad row is reported with its line; nothing is written unless every row is valid.
+   */
+  importDevices(csv: string, options: { productKey?: string; dryRun: boolean }): Result<DeviceImportResult> {
+    const parsed = parseDeviceCsv(csv, options.productKey);
+    const issues = [...parsed.issues];
+    const rows = this.resolveCsvRows(parsed.rows, issues);
+    const total = parsed.rows.length + parsed.issues.filter((issue) => issue.line > 1).length;
+    if (options.dryRun) return ok({ dryRun: true, rows: total, imported: 0, issues: issues.sort((a, b) => a.line - b.line) });
+    if (issues.length > 0) return err('CSV_INVALID', `Nothing was imported: ${issues.sort((a, b) => a.line - b.line).slice(0, 20).map(formatCsvIssue).join('; ')}${issues.length > 20 ? `; … ${issues.length - 20} more` : ''}`);
+    const withSecrets = rows.some((row) => row.deviceSecret);
+    const vault = withSecrets ? this.vault() : undefined;
+    if (vault && !vault.ok) return vault;
+    const now = this.context.clock();
+    const result = this.transaction(() => {
+      for (const row of rows) {
+        const product = this.products.get(row.productKey)!;
+        this.saveDevice(
+          {
+            productKey: row.productKey,
+            deviceKey: row.deviceKey,
+            name: row.name ?? row.deviceKey,
+            serial: row.serial ?? null,
+            mac: row.mac ?? null,
+            firmware: row.firmware ?? null,
+            destination: product.destination,
+            credentialSource: row.deviceSecret ? 'imported' : 'none',
+            state: 'planned',
+            certFingerprint: null,
+            attributes: {},
+            tags: {},
+            desiredConfig: {},
+            timezone: row.timezone ?? '+00:00',
+            createdAt: now,
+            updatedAt: now,
+          },
+          'create',
+        );
+        if (row.deviceSecret && vault?.ok) vault.value.put(deviceSecretId(row.productKey, row.deviceKey), row.deviceSecret, 'device-secret');
+      }
+      return ok({ dryRun: false, rows: rows.length, imported: rows.length, issues: [] });
+    });
+    if (result.ok && rows.length > 0) {
+      const productKeys = new Set(rows.map((row) => row.productKey));
+      for (const productKey of productKeys) this.context.events.emit('devices.changed', { operation: 'import', productKey, count: rows.filter((row) => row.productKey === productKey).length });
+    }
+    return result;
+  }
+
+  /** Checks rows against the registry: known products, free keys, naming rules. */
+  private resolveCsvRows(rows: CsvDeviceRow[], issues: CsvIssue[]): CsvDeviceRow[] {
+    const resolved: CsvDeviceRow[] = [];
+    const taken = new Set(rows.filter((row) => row.deviceKey).map((row) => `${row.productKey}/${row.deviceKey}`));
+    for (const row of rows) {
+      const product = this.products.get(row.productKey);
+      if (!product) {
+        issues.push({ line: row.line, column: 'productKey', message: `no product "${row.productKey}" in the registry` });
+        continue;
+      }
+      let deviceKey = row.deviceKey;
+      if (!deviceKey) {
+        const key = deriveDeviceKey(product.namingRule, row, csprngIndex);
+        if (!key.ok) {
+          issues.push({ line: row.line, column: 'deviceKey', message: `empty, and ${key.error.message}` });
+          continue;
+        }
+        deviceKey = key.value;
+        if (taken.has(`${row.productKey}/${deviceKey}`)) {
+          issues.push({ line: row.line, column: 'deviceKey', message: `the naming rule gives ${deviceKey}, which another row of this file uses` });
+          continue;
+        }
+        taken.add(`${row.productKey}/${deviceKey}`);
+      }
+      if (this.devices.get(row.productKey, deviceKey)) {
+        issues.push({ line: row.line, column: 'deviceKey', message: `device ${row.productKey}/${deviceKey} already exists` });
+        continue;
+      }
+      resolved.push({ ...row, deviceKey });
+    }
+    return resolved;
+  }
+
+  /** The devices in the import's CSV format, without secrets. */
+  exportDevices(productKey?: string): Result<{ csv: string; rows: number }> {
+    if (productKey !== undefined && !this.products.exists(productKey)) return err('NOT_FOUND', `No product "${productKey.slice(0, 40)}" in the registry.`);
+    const devices = this.devices.all(productKey);
+    const csv = formatDeviceCsv(
+      devices.map((device) => ({
+        productKey: device.productKey,
+        deviceKey: device.deviceKey,
+        name: device.name,
+        serial: device.serial ?? undefined,
+        mac: device.mac ?? undefined,
+        firmware: device.firmware ?? undefined,
+        timezone: device.timezone,
+      })),
+    );
+    return ok({ csv, rows: devices.length });
   }
 
   /** Applies `change` to the device found by `ref` in one transaction with its outbox row. */

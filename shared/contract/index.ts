@@ -1,16 +1,17 @@
 import type { z } from 'zod';
 import { appRequests, logsEvents, logsRequests } from './app';
 import type { EventDef, RequestDef } from './define';
-import { devicesEvents } from './devices';
-import { productsEvents } from './products';
+import { assetsEvents, assetsRequests } from './assets';
+import { devicesEvents, devicesRequests } from './devices';
+import { productsEvents, modelRequests, productsRequests } from './products';
 
 /**
  * Every request and event between UI and services, by channel name. A domain adds its
  * `shared/contract/<domain>.ts` and spreads its requests and events here; nothing else in the
  * code base spells a channel name.
  */
-const requestList = [...Object.values(appRequests), ...Object.values(logsRequests)] as const;
-const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents)] as const;
+const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests)] as const;
+const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents)] as const;
 
 type RequestUnion = (typeof requestList)[number];
 type EventUnion = (typeof eventList)[number];
@@ -37,6 +38,7 @@ export const requests: ReadonlyMap<string, RequestDef> = byChannel<RequestDef>(r
 export const events: ReadonlyMap<string, EventDef> = byChannel<EventDef>(eventList);
 
 export * from './app';
+export * from './assets';
 export * from './devices';
 export * from './products';
 export { event, request, type EventDef, type RequestDef } from './define';

@@ -1,0 +1,295 @@
+import { randomInt } from 'node:crypto';
+import type { AssetTree, TreeView } from '../../shared/contract/assets';
+import {
+  addNode,
+  deleteNode,
+  findByPath,
+  moveNode,
+  nodePath,
+  placeDevice,
+  renameNode,
+  renderTree,
+  type AssetNode,
+  type Placement,
+  type TreeState,
+} from '../../shared/model/asset-tree';
+import { randomString } from '../../shared/model/identifiers';
+import { err, ok, type Result } from '../../shared/result';
+import type { Handlers } from '../bridge/dispatcher';
+import { deviceRef, type Registry, type RegistryContext } from './registry';
+
+/** assetId shape (protocol reference notation): 8 characters. */
+const ASSET_ID_LENGTH = 8;
+
+interface TreeRow {
+  id: string;
+  name: string;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface NodeRow {
+  id: string;
+  tree_id: string;
+  parent_id: string | null;
+  name: string;
+  type: string;
+  attributes: string;
+  position: number;
+}
+
+const toTree = (row: TreeRow): AssetTree => ({ id: row.id, name: row.name, revision: row.revision, createdAt: row.created_at, updatedAt: row.updated_at });
+const toNode = (row: NodeRow): AssetNode => ({
+  id: row.id,
+  treeId: row.tree_id,
+  parentId: row.parent_id,
+  name: row.name,
+  type: row.type,
+  attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+  position: row.position,
+});
+
+/**
+ * Asset trees in SQLite (issue 4): loads a tree, lets the pure operations of
+ * `shared/model/asset-tree.ts` decide, writes the result with its outbox rows in one transaction.
+ */
+export class AssetTrees {
+  constructor(
+    private readonly context: RegistryContext,
+    private readonly registry: Registry,
+  ) {}
+
+  private get db() {
+    return this.context.db;
+  }
+
+  private newId(table: 'asset_trees' | 'asset_nodes'): string {
+    for (;;) {
+      const id = randomString(ASSET_ID_LENGTH, (n) => randomInt(n));
+      if (!this.db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id)) return id;
+    }
+  }
+
+  listTrees(): (AssetTree & { nodes: number; devices: number })[] {
+    return this.db
+      .prepare<[], TreeRow & { nodes: number; devices: number }>(
+        `SELECT t.*, (SELECT count(*) FROM asset_nodes n WHERE n.tree_id = t.id) AS nodes, (SELECT count(*) FROM asset_placements p WHERE p.tree_id = t.id) AS devices
+         FROM asset_trees t ORDER BY t.name`,
+      )
+      .all()
+      .map((row) => ({ ...toTree(row), nodes: row.nodes, devices: row.devices }));
+  }
+
+  /** A tree by id, or else by name. */
+  findTree(ref: string): Result<AssetTree> {
+    const row = this.db.prepare<[string, string, string], TreeRow>('SELECT * FROM asset_trees WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1').get(ref, ref, ref);
+    return row ? ok(toTree(row)) : err('NOT_FOUND', `No asset tree "${ref.slice(0, 100)}". See \`commissioner asset tree list\`.`);
+  }
+
+  private state(treeId: string): TreeState {
+    const nodes = this.db.prepare<[string], NodeRow>('SELECT * FROM asset_nodes WHERE tree_id = ?').all(treeId).map(toNode);
+    const placements = this.db
+      .prepare<[string], Placement>(
+        `SELECT p.tree_id AS treeId, p.node_id AS nodeId, d.product_key AS productKey, d.device_key AS deviceKey
+         FROM asset_placements p JOIN devices d ON d.id = p.device_id WHERE p.tree_id = ? ORDER BY d.product_key, d.device_key`,
+      )
+      .all(treeId);
+    return { nodes, placements };
+  }
+
+  private treeOfNode(nodeId: string): Result<AssetTree> {
+    const treeId = this.db.prepare<[string], string>('SELECT tree_id FROM asset_nodes WHERE id = ?').pluck().get(nodeId);
+    return treeId ? this.findTree(treeId) : err('NOT_FOUND', `No asset node ${nodeId.slice(0, 40)}.`);
+  }
+
+  private emit(treeId: string, operation: 'create' | 'update' | 'delete'): void {
+    this.context.events.emit('assets.changed', { treeId, operation });
+  }
+
+  createTree(name: string): Result<AssetTree> {
+    const trimmed = name.trim();
+    if (this.db.prepare('SELECT 1 FROM asset_trees WHERE name = ?').get(trimmed)) return err('ALREADY_EXISTS', `An asset tree named "${trimmed}" already exists.`);
+    const id = this.newId('asset_trees');
+    const now = this.context.clock();
+    const result = this.registry.transaction(() => {
+      const revision = this.registry.outbox.record({ entity: 'asset_tree', entityId: id, operation: 'create', payload: (rev) => ({ id, name: trimmed, revision: rev }) });
+      this.db.prepare('INSERT INTO asset_trees (id, name, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, trimmed, revision, now, now);
+      return ok<AssetTree>({ id, name: trimmed, revision, createdAt: now, updatedAt: now });
+    });
+    if (result.ok) this.emit(id, 'create');
+    return result;
+  }
+
+  deleteTree(ref: string, cascade: boolean): Result<{ id: string }> {
+    const tree = this.findTree(ref);
+    if (!tree.ok) return tree;
+    const state = this.state(tree.value.id);
+    if (!cascade && (state.nodes.length > 0 || state.placements.length > 0)) return err('NODE_NOT_EMPTY', `Tree "${tree.value.name}" has ${state.nodes.length} node(s); delete them first or use --cascade.`);
+    const result = this.registry.transaction(() => {
+      for (const node of state.nodes.filter((item) => item.parentId === null)) this.removeNodes(state, node.id);
+      this.registry.outbox.record({ entity: 'asset_tree', entityId: tree.value.id, operation: 'delete', payload: (revision) => ({ id: tree.value.id, revision }) });
+      this.db.prepare('DELETE FROM asset_trees WHERE id = ?').run(tree.value.id);
+      return ok({ id: tree.value.id });
+    });
+    if (result.ok) this.emit(tree.value.id, 'delete');
+    return result;
+  }
+
+  show(ref: string): Result<TreeView> {
+    const tree = this.findTree(ref);
+    if (!tree.ok) return tree;
+    const state = this.state(tree.value.id);
+    return ok({ tree: tree.value, nodes: [...state.nodes], placements: [...state.placements], text: renderTree(state, tree.value.name) });
+  }
+
+  /** Writes a node at a new revision with its outbox row (inside the caller's transaction). */
+  private saveNode(node: AssetNode, operation: 'create' | 'update'): AssetNode {
+    const dependsOn = [`asset_tree:${node.treeId}`, ...(node.parentId ? [`asset_node:${node.parentId}`] : [])];
+    const revision = this.registry.outbox.record({ entity: 'asset_node', entityId: node.id, operation, dependsOn, payload: (rev) => ({ ...node, revision: rev }) });
+    const now = this.context.clock();
+    this.db
+      .prepare(
+        `INSERT INTO asset_nodes (id, tree_id, parent_id, name, type, attributes, position, revision, created_at, updated_at)
+         VALUES (@id, @treeId, @parentId, @name, @type, @attributes, @position, @revision, @now, @now)
+         ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, type = excluded.type, attributes = excluded.attributes,
+           position = excluded.position, revision = excluded.revision, updated_at = excluded.updated_at`,
+      )
+      .run({ ...node, attributes: JSON.stringify(node.attributes), revision, now });
+    return node;
+  }
+
+  addNode(input: { tree: string; parentId: string | null; name: string; type: string; attributes: Record<string, unknown> }): Result<AssetNode> {
+    const tree = this.findTree(input.tree);
+    if (!tree.ok) return tree;
+    const node = addNode(this.state(tree.value.id), { ...input, id: this.newId('asset_nodes'), treeId: tree.value.id });
+    if (!node.ok) return node;
+    return this.commitNode(node.value, 'create');
+  }
+
+  private commitNode(node: AssetNode, operation: 'create' | 'update'): Result<AssetNode> {
+    const result = this.registry.transaction(() => ok(this.saveNode(node, operation)));
+    if (result.ok) this.emit(node.treeId, operation === 'create' ? 'update' : operation);
+    return result;
+  }
+
+  moveNode(nodeId: string, parentId: string | null): Result<AssetNode> {
+    const tree = this.treeOfNode(nodeId);
+    if (!tree.ok) return tree;
+    const moved = moveNode(this.state(tree.value.id), nodeId, parentId);
+    return moved.ok ? this.commitNode(moved.value, 'update') : moved;
+  }
+
+  renameNode(nodeId: string, name: string): Result<AssetNode> {
+    const tree = this.treeOfNode(nodeId);
+    if (!tree.ok) return tree;
+    const renamed = renameNode(this.state(tree.value.id), nodeId, name);
+    return renamed.ok ? this.commitNode(renamed.value, 'update') : renamed;
+  }
+
+  /** Deletes nodes children-first and their placements, each with an outbox row (caller's transaction). */
+  private removeNodes(state: TreeState, nodeId: string): { nodes: number; placements: number } {
+    const removal = deleteNode(state, nodeId, true);
+    if (!removal.ok) throw new Error(`node ${nodeId} vanished inside its own transaction`);
+    for (const placement of removal.value.placements) this.removePlacement(placement);
+    for (const id of removal.value.nodeIds) {
+      this.registry.outbox.record({ entity: 'asset_node', entityId: id, operation: 'delete', payload: (revision) => ({ id, revision }) });
+      this.db.prepare('DELETE FROM asset_nodes WHERE id = ?').run(id);
+    }
+    return { nodes: removal.value.nodeIds.length, placements: removal.value.placements.length };
+  }
+
+  deleteNode(nodeId: string, cascade: boolean): Result<{ nodes: number; placements: number }> {
+    const tree = this.treeOfNode(nodeId);
+    if (!tree.ok) return tree;
+    const state = this.state(tree.value.id);
+    const check = deleteNode(state, nodeId, cascade);
+    if (!check.ok) return check;
+    const result = this.registry.transaction(() => ok(this.removeNodes(state, nodeId)));
+    if (result.ok) this.emit(tree.value.id, 'update');
+    return result;
+  }
+
+  private placementId(placement: Placement): string {
+    return `${placement.treeId}:${deviceRef(placement)}`;
+  }
+
+  private removePlacement(placement: Placement): void {
+    this.registry.outbox.record({ entity: 'placement', entityId: this.placementId(placement), operation: 'delete', payload: (revision) => ({ ...placement, revision }) });
+    this.db
+      .prepare('DELETE FROM asset_placements WHERE tree_id = ? AND device_id = (SELECT id FROM devices WHERE product_key = ? AND device_key = ?)')
+      .run(placement.treeId, placement.productKey, placement.deviceKey);
+  }
+
+  place(deviceReference: string, nodeId: string): Result<Placement> {
+    const device = this.registry.resolveDevice(deviceReference);
+    if (!device.ok) return device;
+    const tree = this.treeOfNode(nodeId);
+    if (!tree.ok) return tree;
+    const placed = placeDevice(this.state(tree.value.id), nodeId, device.value);
+    if (!placed.ok) return placed;
+    const { placement, previous } = placed.value;
+    if (previous?.nodeId === nodeId) return ok(placement);
+    const result = this.registry.transaction(() => {
+      const revision = this.registry.outbox.record({
+        entity: 'placement',
+        entityId: this.placementId(placement),
+        operation: previous ? 'update' : 'create',
+        dependsOn: [`asset_node:${nodeId}`, `device:${deviceRef(placement)}`],
+        payload: (rev) => ({ ...placement, revision: rev }),
+      });
+      this.db
+        .prepare(
+          `INSERT INTO asset_placements (tree_id, device_id, node_id, revision, created_at)
+           SELECT ?, id, ?, ?, ? FROM devices WHERE product_key = ? AND device_key = ?
+           ON CONFLICT (tree_id, device_id) DO UPDATE SET node_id = excluded.node_id, revision = excluded.revision`,
+        )
+        .run(placement.treeId, nodeId, revision, this.context.clock(), placement.productKey, placement.deviceKey);
+      return ok(placement);
+    });
+    if (result.ok) this.emit(tree.value.id, 'update');
+    return result;
+  }
+
+  unplace(deviceReference: string, treeRef: string): Result<{ removed: boolean }> {
+    const device = this.registry.resolveDevice(deviceReference);
+    if (!device.ok) return device;
+    const tree = this.findTree(treeRef);
+    if (!tree.ok) return tree;
+    const placement = this.state(tree.value.id).placements.find((item) => item.productKey === device.value.productKey && item.deviceKey === device.value.deviceKey);
+    if (!placement) return ok({ removed: false });
+    const result = this.registry.transaction(() => {
+      this.removePlacement(placement);
+      return ok({ removed: true });
+    });
+    if (result.ok) this.emit(tree.value.id, 'update');
+    return result;
+  }
+
+  path(treeRef: string, by: { nodeId?: string; path?: string }): Result<{ node: AssetNode; path: string[] }> {
+    const tree = this.findTree(treeRef);
+    if (!tree.ok) return tree;
+    const state = this.state(tree.value.id);
+    const node = by.nodeId ? state.nodes.find((item) => item.id === by.nodeId) : undefined;
+    const found = by.nodeId ? (node ? ok(node) : err<AssetNode>('NOT_FOUND', `No node ${by.nodeId} in tree "${tree.value.name}".`)) : findByPath(state, by.path ?? '');
+    if (!found.ok) return found;
+    const names = nodePath(state, found.value.id);
+    return names.ok ? ok({ node: found.value, path: names.value }) : names;
+  }
+
+  handlers(): Pick<Handlers, Extract<keyof Handlers, `assets.${string}`>> {
+    return {
+      'assets.trees': () => ok(this.listTrees()),
+      'assets.createTree': (input) => this.createTree(input.name),
+      'assets.deleteTree': (input) => this.deleteTree(input.tree, input.cascade),
+      'assets.show': (input) => this.show(input.tree),
+      'assets.addNode': (input) => this.addNode(input),
+      'assets.moveNode': (input) => this.moveNode(input.nodeId, input.parentId),
+      'assets.renameNode': (input) => this.renameNode(input.nodeId, input.name),
+      'assets.deleteNode': (input) => this.deleteNode(input.nodeId, input.cascade),
+      'assets.place': (input) => this.place(input.device, input.nodeId),
+      'assets.unplace': (input) => this.unplace(input.device, input.tree),
+      'assets.path': (input) => this.path(input.tree, input),
+    };
+  }
+}
