@@ -12,6 +12,7 @@ import type { RunInfo } from './core/owner';
 import { Vault, type Unlock } from './pki/vault';
 import { openDatabase, type Db } from './registry/database';
 import { createRegistryModule } from './registry/module';
+import { createSyncModule, type ServeRegistryConfig } from './sync/module';
 
 export interface ServicesConfig {
   dataDir: string;
@@ -24,6 +25,8 @@ export interface ServicesConfig {
   clock?: () => number;
   /** Filled in by the Electron shell. */
   versions?: { electron: string | null; chrome: string | null };
+  /** `station --serve-registry`: serve the sync API for other stations on its own port (issue 10). */
+  serveRegistry?: ServeRegistryConfig;
 }
 
 /** What every host (Electron main, station, hub, CLI) gets: the same services, the same handlers. */
@@ -86,8 +89,9 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
 
   const app = createAppModule(context);
   const registry = createRegistryModule(context);
-  const handlers: Handlers = { ...app.handlers, ...registry.handlers };
-  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? [])];
+  const sync = createSyncModule(context, { registry: registry.registry });
+  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers };
+  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? [])];
 
   const dispatcher = createDispatcher(handlers, logger.child('contract'));
   const lifecycle = new Lifecycle(logger.child('lifecycle'));

@@ -38,6 +38,17 @@ export const ErrorCodeSchema = z.enum([
   'CSV_INVALID',
   'ASSET_CYCLE',
   'NODE_NOT_EMPTY',
+  // sync (issue 10)
+  'SYNC_TARGET_NOT_FOUND',
+  'SYNC_APP_SECRET_MISSING',
+  'SYNC_AUTH_FAILED',
+  'SYNC_CLOCK_SKEW',
+  'SYNC_UNREACHABLE',
+  'SYNC_RATE_LIMITED',
+  'SYNC_BAD_RESPONSE',
+  'SYNC_REJECTED',
+  'SYNC_NOT_PULLED',
+  'SYNC_CONFLICT',
 ]);
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -71,4 +82,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CSV_INVALID: 'The CSV file has bad rows; nothing was imported. Run with --dry-run to list every problem with its line number.',
   ASSET_CYCLE: 'A node cannot move under itself or one of its own descendants.',
   NODE_NOT_EMPTY: 'The node still has children or devices; move them first or delete with --cascade.',
+  SYNC_TARGET_NOT_FOUND: 'No sync target has that name. List them with `commissioner sync target list`.',
+  SYNC_APP_SECRET_MISSING: 'The EnOS app secret is missing. Set COMMISSIONER_APP_SECRET or run in a terminal to be asked.',
+  SYNC_AUTH_FAILED: 'The sync target refused the credentials. Check the app key and secret (or the hub token) and add the target again.',
+  SYNC_CLOCK_SKEW: "The sync target refused this computer's time. Set the system clock (NTP) and retry.",
+  SYNC_UNREACHABLE: 'The sync target could not be reached or dropped the connection; the item will be retried.',
+  SYNC_RATE_LIMITED: 'The sync target asked to slow down (HTTP 429); the item will be retried after the time it named.',
+  SYNC_BAD_RESPONSE: 'The sync target answered with something that is not the expected JSON (an HTML page, a truncated or wrong body); the item will be retried.',
+  SYNC_REJECTED: 'The sync target rejected the item; the message carries its code. Fix the item, then retry it.',
+  SYNC_NOT_PULLED: 'The item refers to a product or tree the target does not have. Run `commissioner sync pull` and use pulled products and trees.',
+  SYNC_CONFLICT: 'The target holds a different version of this item. Resolve it with `commissioner sync resolve ID --keep local|cloud`.',
 };

@@ -6,6 +6,7 @@ import { registerDeviceCommands } from './commands/device';
 import { registerModelCommands } from './commands/model';
 import { registerProductCommands } from './commands/product';
 import { registerStationCommands } from './commands/station';
+import { registerSyncCommands } from './commands/sync';
 
 /**
  * The `commissioner` command. Global options apply to every command; each command group lives in
@@ -23,6 +24,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerAppCommands(program);
   registerStationCommands(program);
+  registerSyncCommands(program);
   registerProductCommands(program);
   registerModelCommands(program);
   registerDeviceCommands(program);

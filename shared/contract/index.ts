@@ -4,14 +4,15 @@ import type { EventDef, RequestDef } from './define';
 import { assetsEvents, assetsRequests } from './assets';
 import { devicesEvents, devicesRequests } from './devices';
 import { productsEvents, modelRequests, productsRequests } from './products';
+import { syncEvents, syncRequests } from './sync';
 
 /**
  * Every request and event between UI and services, by channel name. A domain adds its
  * `shared/contract/<domain>.ts` and spreads its requests and events here; nothing else in the
  * code base spells a channel name.
  */
-const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests)] as const;
-const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents)] as const;
+const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests), ...Object.values(syncRequests)] as const;
+const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents), ...Object.values(syncEvents)] as const;
 
 type RequestUnion = (typeof requestList)[number];
 type EventUnion = (typeof eventList)[number];
@@ -41,4 +42,5 @@ export * from './app';
 export * from './assets';
 export * from './devices';
 export * from './products';
+export * from './sync';
 export { event, request, type EventDef, type RequestDef } from './define';

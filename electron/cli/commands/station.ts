@@ -7,6 +7,7 @@ import { initDataFolder } from '../../core/init';
 import { logUncaught } from '../../core/logger';
 import { startOwnerHost } from '../../core/owner-host';
 import { passphraseUnlock } from '../../core/unlock';
+import type { ServicesConfig } from '../../services';
 import { globalOptions, servicesConfig, type GlobalOptions } from '../context';
 import { printProgress, printResult, UsageError } from '../output';
 
@@ -39,13 +40,13 @@ export function addOwnerOptions(command: Command, defaultPort: number): Command 
  * Runs an owner until SIGTERM or SIGINT, then drains and exits 0. A new data folder is
  * initialized first, asking for a vault passphrase on a terminal.
  */
-export async function runOwner(global: GlobalOptions, hostKind: 'station' | 'hub', owner: OwnerCommandOptions, staticDir?: string): Promise<void> {
+export async function runOwner(global: GlobalOptions, hostKind: 'station' | 'hub', owner: OwnerCommandOptions, staticDir?: string, extra: Partial<ServicesConfig> = {}): Promise<void> {
   if (!existsSync(dataPaths(global.dataDir).database)) {
     const init = await initDataFolder(global.dataDir, () => passphraseUnlock({ confirm: true }));
     if (!init.ok) return printResult(init, global.json, () => '');
   }
   const started = await startOwnerHost({
-    services: { ...servicesConfig(global, hostKind), logLevel: global.logLevel === 'warn' ? 'info' : global.logLevel },
+    services: { ...servicesConfig(global, hostKind), logLevel: global.logLevel === 'warn' ? 'info' : global.logLevel, ...extra },
     host: owner.host,
     port: owner.port,
     portsFile: owner.portsFile,
@@ -69,12 +70,18 @@ export async function runOwner(global: GlobalOptions, hostKind: 'station' | 'hub
 
 /** The station's documented default port for real use; tests pass `--port 0`. */
 export const DEFAULT_STATION_PORT = 47830;
+/** The sync API's default port with `--serve-registry` (issue 10). */
+export const DEFAULT_REGISTRY_PORT = 47831;
 
 export function registerStationCommands(program: Command): void {
   addOwnerOptions(
     program.command('station').description('run the headless station: all services, the hub, and the UI over HTTP with a per-run token'),
     DEFAULT_STATION_PORT,
-  ).action(async (options: OwnerCommandOptions, command: Command) => {
-    await runOwner(globalOptions(command), 'station', options, rendererDir());
-  });
+  )
+    .option('--serve-registry', 'also serve the sync API for other stations on its own port, guarded by its own token (run.json: registry, registryToken)')
+    .addOption(new Option('--registry-port <n>', 'port of the sync API with --serve-registry (0 = any free port)').argParser(parsePort).default(DEFAULT_REGISTRY_PORT))
+    .action(async (options: OwnerCommandOptions & { serveRegistry?: boolean; registryPort: number }, command: Command) => {
+      const serveRegistry = options.serveRegistry ? { host: options.host, port: options.registryPort } : undefined;
+      await runOwner(globalOptions(command), 'station', options, rendererDir(), { serveRegistry });
+    });
 }

@@ -1,0 +1,68 @@
+import { ok } from '../../shared/result';
+import type { Component } from '../core/lifecycle';
+import type { ServiceContext, ServiceModule } from '../core/module';
+import type { Registry } from '../registry/registry';
+import { SyncService } from './service';
+import { startRegistryServer, type RegistryServer } from './targets/hub/server';
+
+type SyncChannels =
+  | 'sync.target.add'
+  | 'sync.target.list'
+  | 'sync.target.remove'
+  | 'sync.run'
+  | 'sync.status'
+  | 'sync.pull'
+  | 'sync.pool'
+  | 'sync.conflicts'
+  | 'sync.resolve'
+  | 'sync.retry';
+
+/** Where a station serves the sync API for other stations (`commissioner station --serve-registry`). */
+export interface ServeRegistryConfig {
+  host: string;
+  port: number;
+}
+
+/** Domain `sync` (issue 10): the outbox to EnOS and to central hubs; with `serveRegistry`, the hub side too. */
+export function createSyncModule(context: ServiceContext, deps: { registry?: Pick<Registry, 'importProduct'> } = {}): ServiceModule<SyncChannels> & { service: SyncService } {
+  const service = new SyncService({
+    db: context.db,
+    vault: context.vault,
+    clock: context.clock,
+    logger: context.logger.child('sync'),
+    stationId: context.stationId,
+    env: process.env,
+    registry: deps.registry,
+    onStatus: (status) => context.events.emit('sync.progress', status),
+    onConflict: (conflict) => context.events.emit('sync.conflict', conflict),
+  });
+  const components: Component[] = [];
+  const serve = context.config.serveRegistry;
+  if (serve) {
+    let server: RegistryServer | undefined;
+    components.push({
+      name: 'sync-registry',
+      async start() {
+        server = await startRegistryServer({ host: serve.host, port: serve.port, db: context.db, clock: context.clock, logger: context.logger.child('sync-registry') });
+      },
+      stop: () => server?.close(),
+      runInfo: () => (server ? { registry: server.port, registryToken: server.token } : {}),
+    });
+  }
+  return {
+    service,
+    components,
+    handlers: {
+      'sync.target.add': (input) => service.addTarget(input),
+      'sync.target.list': () => ok(service.store.targets().map((row) => service.describe(row))),
+      'sync.target.remove': (input) => service.removeTarget(input.name),
+      'sync.run': (input) => service.run(input.target),
+      'sync.status': (input) => service.status(input.target),
+      'sync.pull': (input) => service.pull(input.target),
+      'sync.pool': (input) => service.pool(input.target, input.productKey, input.count),
+      'sync.conflicts': (input) => ok(service.conflicts(input.open)),
+      'sync.resolve': (input) => service.resolve(input.id, input.keep),
+      'sync.retry': (input) => service.retry(input.target),
+    },
+  };
+}

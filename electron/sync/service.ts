@@ -1,0 +1,309 @@
+import type { z } from 'zod';
+import type { SyncConflictSchema, SyncStatus, SyncTargetAddSchema, SyncTargetInfo } from '../../shared/contract/sync';
+import type { AuthScheme } from '../../shared/contract/products';
+import { err, ok, type Result } from '../../shared/result';
+import type { Logger } from '../core/logger';
+import type { Vault } from '../pki/vault';
+import type { Db } from '../registry/database';
+import { deviceSecretId, type Registry } from '../registry/registry';
+import type { Attempt } from './failure';
+import { PacedHttp } from './http';
+import { OutboxReader } from './outbox';
+import { DEFAULT_BACKOFF, DEFAULT_BURST, DEFAULT_RATE, TokenBucket } from './pacing';
+import { SyncProcessor, type DrainSummary } from './processor';
+import { SyncStore, type ConflictRow, type TargetRow } from './store';
+import type { SyncTarget } from './target';
+import { EnosClient } from './targets/enos/client';
+import { createPoolDevice, pullFromEnos, treeMapping } from './targets/enos/pull';
+import { EnosTarget } from './targets/enos/target';
+import { HubTarget } from './targets/hub/target';
+
+type TargetAdd = z.output<typeof SyncTargetAddSchema>;
+type Conflict = z.infer<typeof SyncConflictSchema>;
+
+/** Optional per-target settings kept in the target's config beside its address. */
+interface TargetTuning {
+  concurrency?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+}
+
+export interface SyncServiceOptions {
+  db: Db;
+  vault: () => Result<Vault>;
+  clock: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  logger: Logger;
+  stationId: string;
+  env: NodeJS.ProcessEnv;
+  /** The local registry, when this host has one: pulled products are imported into it. */
+  registry?: Pick<Registry, 'importProduct'>;
+  onStatus?: (status: SyncStatus) => void;
+  onConflict?: (conflict: Conflict) => void;
+}
+
+export const appSecretId = (target: string) => `sync:${target}:app-secret`;
+export const poolSecretId = (target: string, productKey: string, deviceKey: string) => `sync:${target}:pool:${productKey}/${deviceKey}:secret`;
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_CONCURRENCY = 4;
+/** `sync run --once` sits out a Retry-After or backoff up to this long before it stops. */
+const ONCE_MAX_WAIT_MS = 30_000;
+
+function attemptToResult<T>(attempt: Attempt<T>): Result<T> {
+  return attempt.ok ? ok(attempt.value) : err(attempt.failure.code, attempt.failure.message);
+}
+
+/** The sync domain behind the `sync.*` requests: targets, the processors, pull, pool, conflicts, status. */
+export class SyncService {
+  readonly store: SyncStore;
+  private readonly reader: OutboxReader;
+  private readonly paced = new Map<string, PacedHttp>();
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: SyncServiceOptions) {
+    this.store = new SyncStore(options.db, options.clock);
+    this.reader = new OutboxReader(options.db);
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  addTarget(input: TargetAdd): Result<SyncTargetInfo> {
+    const vault = input.kind === 'enos' ? this.options.vault() : undefined;
+    if (vault && !vault.ok) return vault;
+    const { kind, name, rate, burst, concurrency, backoffMs, timeoutMs } = input;
+    const tuning: TargetTuning = { concurrency, backoffMs, timeoutMs };
+    const config =
+      input.kind === 'enos'
+        ? { url: input.url, orgId: input.orgId, appKey: input.appKey, deviceEndpoints: input.deviceEndpoints, ...tuning }
+        : { url: input.url, tokenEnv: input.tokenEnv, ...tuning };
+    const added = this.options.db.transaction(() => {
+      if (!this.store.addTarget({ name, kind, config, rate: rate ?? DEFAULT_RATE, burst: burst ?? DEFAULT_BURST })) return false;
+      if (input.kind === 'enos') vault!.value!.put(appSecretId(name), input.appSecret, 'enos-app-secret');
+      return true;
+    })();
+    if (!added) return err('ALREADY_EXISTS', `A sync target named "${name}" exists. Remove it first or choose another --name.`);
+    return ok(this.describe(this.store.target(name)!));
+  }
+
+  describe(row: TargetRow): SyncTargetInfo {
+    const config = row.config as { url: string; orgId?: string; appKey?: string; deviceEndpoints?: string[]; tokenEnv?: string };
+    return { name: row.name, kind: row.kind, url: config.url, orgId: config.orgId, appKey: config.appKey, deviceEndpoints: config.deviceEndpoints, tokenEnv: config.tokenEnv, rate: row.rate, burst: row.burst, createdAt: row.createdAt };
+  }
+
+  removeTarget(name: string): Result<{ removed: string }> {
+    if (!this.store.target(name)) return err('SYNC_TARGET_NOT_FOUND', `No sync target named "${name}".`);
+    this.options.db.transaction(() => {
+      this.store.removeTarget(name);
+      const vault = this.options.vault();
+      if (vault.ok) vault.value.delete(appSecretId(name));
+    })();
+    this.paced.delete(name);
+    return ok({ removed: name });
+  }
+
+  /** The named target, or every target (`all`), or the only one. */
+  private select(name: string | undefined, many: boolean): Result<TargetRow[]> {
+    if (name) {
+      const row = this.store.target(name);
+      return row ? ok([row]) : err('SYNC_TARGET_NOT_FOUND', `No sync target named "${name}".`);
+    }
+    const rows = this.store.targets();
+    if (rows.length === 0) return err('SYNC_TARGET_NOT_FOUND', 'No sync target is configured. Add one with `commissioner sync target add`.');
+    if (rows.length > 1 && !many) return err('INVALID_INPUT', `Several sync targets exist (${rows.map((row) => row.name).join(', ')}); name one with --target.`);
+    return ok(rows);
+  }
+
+  private http(row: TargetRow): PacedHttp {
+    let paced = this.paced.get(row.name);
+    if (!paced) {
+      const tuning = row.config as TargetTuning;
+      paced = new PacedHttp({ bucket: new TokenBucket(row.rate, row.burst, this.options.clock), clock: this.options.clock, sleep: this.sleep, timeoutMs: tuning.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+      this.paced.set(row.name, paced);
+    }
+    return paced;
+  }
+
+  private enosClient(row: TargetRow): Result<EnosClient> {
+    const vault = this.options.vault();
+    if (!vault.ok) return vault;
+    const appSecret = vault.value.get(appSecretId(row.name));
+    if (!appSecret) return err('SYNC_APP_SECRET_MISSING', `The app secret of target "${row.name}" is not in the vault; add the target again.`);
+    const config = row.config as { url: string; orgId: string; appKey: string };
+    return ok(new EnosClient({ url: config.url, orgId: config.orgId, appKey: config.appKey, appSecret }, this.http(row), this.options.clock));
+  }
+
+  private hubTarget(row: TargetRow): Result<HubTarget> {
+    const config = row.config as { url: string; tokenEnv: string };
+    const token = this.options.env[config.tokenEnv];
+    if (!token) return err('SYNC_AUTH_FAILED', `The hub token of target "${row.name}" is read from $${config.tokenEnv}, which is not set.`);
+    return ok(new HubTarget(config.url, token, this.options.stationId, this.http(row)));
+  }
+
+  private connect(row: TargetRow): Result<SyncTarget> {
+    if (row.kind === 'hub') return this.hubTarget(row);
+    const client = this.enosClient(row);
+    if (!client.ok) return client;
+    const vault = this.options.vault();
+    return ok(
+      new EnosTarget(client.value, row.name, (productKey, deviceKey, secret) => {
+        // The secret EnOS issued, kept so the local hub can verify the device too (architecture §5).
+        if (vault.ok && !vault.value.has(deviceSecretId(productKey, deviceKey))) vault.value.put(deviceSecretId(productKey, deviceKey), secret, 'device-secret');
+      }),
+    );
+  }
+
+  /** `sync run --once`: one drain of each selected target; `signal` ends it early. */
+  async run(name: string | undefined, signal?: AbortSignal): Promise<Result<(DrainSummary & { target: string })[]>> {
+    const rows = this.select(name, true);
+    if (!rows.ok) return rows;
+    const summaries: (DrainSummary & { target: string })[] = [];
+    for (const row of rows.value) {
+      const target = this.connect(row);
+      if (!target.ok) {
+        this.store.setLastError(row.name, { code: target.error.code, message: target.error.message, at: this.options.clock() });
+        return target;
+      }
+      const tuning = row.config as TargetTuning;
+      const processor = new SyncProcessor({
+        targetName: row.name,
+        store: this.store,
+        reader: this.reader,
+        target: target.value,
+        logger: this.options.logger,
+        clock: this.options.clock,
+        sleep: this.sleep,
+        random: this.options.random,
+        backoff: { ...DEFAULT_BACKOFF, ...(tuning.backoffMs ? { baseMs: tuning.backoffMs, maxMs: tuning.backoffMs * 64 } : {}) },
+        concurrency: tuning.concurrency ?? DEFAULT_CONCURRENCY,
+        onProgress: () => this.options.onStatus?.(this.statusOf(this.store.target(row.name)!)),
+        onConflict: (id) => {
+          const conflict = this.store.conflicts().find((row) => row.id === id);
+          if (conflict) this.options.onConflict?.(conflict);
+        },
+      });
+      const summary = await processor.drain({ once: true, signal, idlePollMs: 1000, maxWaitMs: ONCE_MAX_WAIT_MS });
+      summaries.push({ target: row.name, ...summary });
+    }
+    return ok(summaries);
+  }
+
+  private statusOf(row: TargetRow): SyncStatus {
+    const counts = this.store.counts(row.name, row.cursor);
+    const now = this.options.clock();
+    const recent = this.options.db
+      .prepare("SELECT COUNT(*) AS n, MIN(updated_at) AS first, MAX(updated_at) AS last FROM sync_deliveries WHERE target = ? AND state IN ('sent', 'skipped') AND updated_at > ?")
+      .get(row.name, now - 10_000) as { n: number; first: number | null; last: number | null };
+    // The pace of the last ten seconds while items flow, the configured rate otherwise.
+    const measured = recent.n >= 2 && recent.last! > recent.first! ? ((recent.n - 1) * 1000) / (recent.last! - recent.first!) : 0;
+    const pace = measured > 0 ? Math.min(measured, row.rate) : row.rate;
+    const paused = row.pausedUntil > now ? row.pausedUntil : null;
+    return {
+      target: row.name,
+      kind: row.kind,
+      ...counts,
+      cursor: row.cursor,
+      etaSeconds: Math.round((counts.pending / pace + (paused ? (paused - now) / 1000 : 0)) * 10) / 10,
+      pausedUntil: paused,
+      lastError: row.lastError,
+    };
+  }
+
+  status(name: string | undefined): Result<SyncStatus[]> {
+    const rows = name ? this.select(name, true) : ok(this.store.targets());
+    return rows.ok ? ok(rows.value.map((row) => this.statusOf(row))) : rows;
+  }
+
+  /** `sync pull`: what the target owns (EnOS products with secrets, models, trees; a hub's products and trees), for offline work. */
+  async pull(name: string | undefined): Promise<Result<{ target: string; products: number; models: number; trees: number }>> {
+    const rows = this.select(name, false);
+    if (!rows.ok) return rows;
+    const row = rows.value[0]!;
+    const vault = this.options.vault();
+    if (!vault.ok) return vault;
+    const now = this.options.clock();
+    const keep = this.options.db.prepare(
+      'INSERT INTO sync_pulled (target, kind, id, snapshot, pulled_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (target, kind, id) DO UPDATE SET snapshot = excluded.snapshot, pulled_at = excluded.pulled_at',
+    );
+    if (row.kind === 'hub') {
+      const hub = this.hubTarget(row);
+      if (!hub.ok) return hub;
+      const pulled = await hub.value.pull();
+      if (!pulled.ok) return attemptToResult(pulled);
+      this.options.db.transaction(() => {
+        for (const product of pulled.value.products) keep.run(row.name, 'product', product.entityId, JSON.stringify(product.payload), now);
+        for (const node of pulled.value.trees) keep.run(row.name, 'asset_tree', `${node.entity}:${node.entityId}`, JSON.stringify(node.payload), now);
+      })();
+      return ok({ target: row.name, products: pulled.value.products.length, models: 0, trees: pulled.value.trees.filter((item) => item.entity === 'asset_tree').length });
+    }
+    const client = this.enosClient(row);
+    if (!client.ok) return client;
+    const pulled = await pullFromEnos(client.value);
+    if (!pulled.ok) return attemptToResult(pulled);
+    const models = new Map(pulled.value.models.map((model) => [model.modelId, model.snapshot]));
+    for (const product of pulled.value.products) {
+      const snapshot = product.snapshot;
+      const authScheme: AuthScheme = snapshot.biDirectionalAuth ? 'certificate' : snapshot.dynamicActivateEnabled ? 'product-secret' : 'device-secret';
+      const name = typeof snapshot.productName === 'object' && snapshot.productName ? String((snapshot.productName as { defaultValue?: unknown }).defaultValue ?? snapshot.productKey) : String(snapshot.productName ?? snapshot.productKey);
+      const imported = this.options.registry?.importProduct({ productKey: snapshot.productKey, name, authScheme, productSecret: product.productSecret, thingModel: models.get(snapshot.modelId) ?? null, destination: row.name });
+      if (imported && !imported.ok) return err(imported.error.code, `Product ${snapshot.productKey} could not be imported: ${imported.error.message}`);
+    }
+    this.options.db.transaction(() => {
+      for (const product of pulled.value.products) {
+        keep.run(row.name, 'product', product.snapshot.productKey, JSON.stringify(product.snapshot), now);
+        vault.value.put(`sync:${row.name}:product:${product.snapshot.productKey}:secret`, product.productSecret, 'product-secret');
+        this.store.putMapping(row.name, { entity: 'product', localId: product.snapshot.productKey, cloudId: product.snapshot.productKey });
+      }
+      for (const model of pulled.value.models) keep.run(row.name, 'thing_model', model.modelId, JSON.stringify(model.snapshot), now);
+      for (const tree of pulled.value.trees) {
+        keep.run(row.name, 'asset_tree', tree.treeId, JSON.stringify(tree), now);
+        this.store.putMapping(row.name, treeMapping(tree));
+      }
+    })();
+    return ok({ target: row.name, products: pulled.value.products.length, models: pulled.value.models.length, trees: pulled.value.trees.length });
+  }
+
+  /** `sync pool`: N devices created in EnOS now, their keys listed and their secrets in the vault. */
+  async pool(name: string | undefined, productKey: string, count: number): Promise<Result<{ target: string; created: { productKey: string; deviceKey: string }[] }>> {
+    const rows = this.select(name, false);
+    if (!rows.ok) return rows;
+    const row = rows.value[0]!;
+    if (row.kind !== 'enos') return err('UNSUPPORTED', 'A credential pool is made in EnOS; a hub target generates credentials locally.');
+    const client = this.enosClient(row);
+    if (!client.ok) return client;
+    const vault = this.options.vault();
+    if (!vault.ok) return vault;
+    const created: { productKey: string; deviceKey: string }[] = [];
+    for (let index = 0; index < count; index++) {
+      const device = await createPoolDevice(client.value, productKey);
+      if (!device.ok) {
+        if (created.length === 0) return attemptToResult(device);
+        this.options.logger.warn('pool stopped early', { target: row.name, productKey, created: created.length, code: device.failure.code });
+        break;
+      }
+      const { deviceKey, assetId, deviceSecret } = device.value;
+      this.options.db.transaction(() => {
+        vault.value.put(poolSecretId(row.name, productKey, deviceKey), deviceSecret, 'device-secret');
+        this.options.db.prepare('INSERT INTO sync_pool (target, product_key, device_key, asset_id, created_at) VALUES (?, ?, ?, ?, ?)').run(row.name, productKey, deviceKey, assetId, this.options.clock());
+        this.store.putMapping(row.name, { entity: 'device', localId: `${productKey}/${deviceKey}`, cloudId: assetId });
+      })();
+      created.push({ productKey, deviceKey });
+    }
+    return ok({ target: row.name, created });
+  }
+
+  conflicts(open: boolean): ConflictRow[] {
+    return this.store.conflicts({ open });
+  }
+
+  resolve(id: number, keep: 'local' | 'cloud'): Result<ConflictRow> {
+    const resolved = this.store.resolveConflict(id, keep);
+    return resolved ? ok(resolved) : err('NOT_FOUND', `No open conflict #${id}. List them with \`commissioner sync conflicts\`.`);
+  }
+
+  retry(name: string | undefined): Result<{ requeued: number }> {
+    const rows = this.select(name, true);
+    if (!rows.ok) return rows;
+    return ok({ requeued: rows.value.reduce((sum, row) => sum + this.store.retryFailed(row.name), 0) });
+  }
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { failed, succeeded, type Attempt } from '../../failure';
+import type { Mapping } from '../../target';
+import type { EnosClient } from './client';
+
+/** A product as pulled: the snapshot (no secret) and its productSecret, which goes to the vault. */
+export interface PulledProduct {
+  snapshot: {
+    productKey: string;
+    productName: unknown;
+    productType: string;
+    dataFormat: string;
+    modelId: string;
+    dynamicActivateEnabled: boolean;
+    biDirectionalAuth: boolean;
+  };
+  productSecret: string;
+}
+
+export interface PulledTree {
+  treeId: string;
+  name: unknown;
+  rootAssetId: string;
+  rootModelId: string;
+}
+
+export interface PullResult {
+  products: PulledProduct[];
+  models: { modelId: string; snapshot: unknown }[];
+  trees: PulledTree[];
+}
+
+const PAGE_SIZE = 100;
+
+/** §13 row 21: read `totalSize`, fall back to the sample's `totalSzie`. */
+export function totalOf(pagination: Record<string, unknown> | undefined): number | undefined {
+  const total = pagination?.totalSize ?? pagination?.totalSzie;
+  return typeof total === 'number' ? total : undefined;
+}
+
+/** §13 row 20: `get` says `dynamicActiveEnabled`, create/update `dynamicActivateEnabled`; a sample sends the string "false". */
+export function dynamicActivation(product: Record<string, unknown>): boolean {
+  const value = product.dynamicActivateEnabled ?? product.dynamicActiveEnabled;
+  return value === true || value === 'true';
+}
+
+/** Every row of a paged search; `pageSize` is always sent (§13 row 21: without it only 10 rows come back). */
+async function searchAll(client: EnosClient, path: string, body: Record<string, unknown> = {}): Promise<Attempt<Record<string, unknown>[]>> {
+  const rows: Record<string, unknown>[] = [];
+  for (let pageNo = 1; ; pageNo++) {
+    const answer = await client.call('POST', path, { action: 'search' }, { ...body, pagination: { pageNo, pageSize: PAGE_SIZE } });
+    if (!answer.ok) return answer;
+    if (answer.value.code !== 0) return failed('SYNC_REJECTED', `EnOS refused the search of ${path}: code ${answer.value.cloudCode} ${answer.value.msg}`, false);
+    if (!Array.isArray(answer.value.data)) return failed('SYNC_BAD_RESPONSE', `EnOS answered the search of ${path} without a list.`, true);
+    rows.push(...(answer.value.data as Record<string, unknown>[]));
+    const total = totalOf(answer.value.pagination);
+    if (answer.value.data.length < PAGE_SIZE || (total !== undefined && rows.length >= total)) return succeeded(rows);
+  }
+}
+
+async function getData(client: EnosClient, path: string, query: Record<string, string>, what: string): Promise<Attempt<Record<string, unknown>>> {
+  const answer = await client.call('GET', path, { action: 'get', ...query });
+  if (!answer.ok) return answer;
+  if (answer.value.code !== 0) return failed('SYNC_REJECTED', `EnOS refused ${what}: code ${answer.value.cloudCode} ${answer.value.msg}`, false);
+  const data = answer.value.data;
+  if (!data || typeof data !== 'object') return failed('SYNC_BAD_RESPONSE', `EnOS answered ${what} without data.`, true);
+  return succeeded(data as Record<string, unknown>);
+}
+
+/** `sync pull` (architecture §5): products with their secrets, their thing models, and the asset trees. */
+export async function pullFromEnos(client: EnosClient): Promise<Attempt<PullResult>> {
+  const listed = await searchAll(client, '/connect-service/v2.1/products');
+  if (!listed.ok) return listed;
+  const products: PulledProduct[] = [];
+  for (const row of listed.value) {
+    const productKey = String(row.productKey ?? '');
+    const full = await getData(client, '/connect-service/v2.1/products', { productKey }, `product ${productKey}`);
+    if (!full.ok) return full;
+    const product = full.value;
+    if (typeof product.productSecret !== 'string' || typeof product.modelId !== 'string') return failed('SYNC_BAD_RESPONSE', `EnOS answered product ${productKey} without its secret or model.`, true);
+    products.push({
+      snapshot: {
+        productKey,
+        productName: product.productName,
+        productType: String(product.productType ?? 'Device'),
+        dataFormat: String(product.dataFormat ?? 'Json'),
+        modelId: product.modelId,
+        dynamicActivateEnabled: dynamicActivation(product),
+        biDirectionalAuth: product.biDirectionalAuth === true || product.biDirectionalAuth === 'true',
+      },
+      productSecret: product.productSecret,
+    });
+  }
+  const models: PullResult['models'] = [];
+  for (const modelId of new Set(products.map((product) => product.snapshot.modelId))) {
+    const model = await getData(client, '/model-service/v2.1/thing-models', { modelId }, `thing model ${modelId}`);
+    if (!model.ok) return model;
+    models.push({ modelId, snapshot: model.value });
+  }
+  const treeRows = await searchAll(client, '/asset-tree-service/v2.1/asset-trees');
+  if (!treeRows.ok) return treeRows;
+  const trees: PulledTree[] = [];
+  for (const row of treeRows.value) {
+    const asset = row.asset as { assetId?: unknown; modelId?: unknown } | undefined;
+    if (typeof row.treeId !== 'string' || typeof asset?.assetId !== 'string') return failed('SYNC_BAD_RESPONSE', 'EnOS listed an asset tree without its id or root asset.', true);
+    trees.push({ treeId: row.treeId, name: row.name, rootAssetId: asset.assetId, rootModelId: String(asset.modelId ?? '') });
+  }
+  return succeeded({ products, models, trees });
+}
+
+/** A pulled tree is known to the processor by the same id locally and in the cloud. */
+export function treeMapping(tree: PulledTree): Mapping {
+  return { entity: 'asset_tree', localId: tree.treeId, cloudId: tree.treeId, cloudState: { rootAssetId: tree.rootAssetId } };
+}
+
+export interface PoolDevice {
+  productKey: string;
+  deviceKey: string;
+  assetId: string;
+  deviceSecret: string;
+}
+
+/**
+ * `sync pool` (architecture §5): pre-creates devices in EnOS while online so an offline station
+ * can burn them. Keys are chosen here (`pool-` + 10 random characters) so a key clash is retried
+ * with another key instead of creating a device whose key nobody knows.
+ */
+export async function createPoolDevice(client: EnosClient, productKey: string): Promise<Attempt<PoolDevice>> {
+  for (let round = 0; round < 3; round++) {
+    const deviceKey = `pool-${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').slice(0, 10)}`;
+    const answer = await client.call('POST', '/connect-service/v2.1/devices', { action: 'create' }, { productKey, deviceKey, timezone: '+00:00', deviceName: { defaultValue: deviceKey } });
+    if (!answer.ok) return answer;
+    if (answer.value.code === 'refused') {
+      if (answer.value.cloudCode === 11702) continue;
+      if (answer.value.cloudCode === 11404) return failed('SYNC_NOT_PULLED', `Product ${productKey} does not exist in EnOS; pull products and choose one of them.`, false);
+      return failed('SYNC_REJECTED', `EnOS refused a pool device for ${productKey}: code ${answer.value.cloudCode} ${answer.value.msg}`, false);
+    }
+    const data = answer.value.data as { assetId?: unknown; deviceSecret?: unknown } | null;
+    if (typeof data?.assetId !== 'string' || typeof data.deviceSecret !== 'string') return failed('SYNC_BAD_RESPONSE', 'EnOS created a pool device but answered without its assetId and secret.', true);
+    return succeeded({ productKey, deviceKey, assetId: data.assetId, deviceSecret: data.deviceSecret });
+  }
+  return failed('SYNC_REJECTED', 'EnOS kept refusing generated pool device keys as taken.', true);
+}

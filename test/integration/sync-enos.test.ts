@@ -1,0 +1,251 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PacedHttp } from '../../electron/sync/http';
+import { TokenBucket } from '../../electron/sync/pacing';
+import { EnosClient } from '../../electron/sync/targets/enos/client';
+import { apimSignature, tokenEncryption } from '../../electron/sync/targets/enos/signing';
+import { LOCAL_ID_TAG } from '../../electron/sync/targets/enos/target';
+import type { FakeEnos } from '../fixtures/fake-enos/server';
+import { enqueue, openSyncDb } from '../helpers/sync-db';
+import { addEnosTarget, APP, makeLocalWork, seedCloud, startFakeEnos, syncService } from '../helpers/sync-enos';
+
+const fakes: FakeEnos[] = [];
+async function fakeEnos(options: Parameters<typeof startFakeEnos>[0] = {}) {
+  const fake = await startFakeEnos(options);
+  fakes.push(fake);
+  return fake;
+}
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
+});
+
+async function prepared(fakeOptions: Parameters<typeof startFakeEnos>[0] = {}, target: Parameters<typeof addEnosTarget>[2] = {}) {
+  const fake = await fakeEnos(fakeOptions);
+  const tree = seedCloud(fake);
+  const { db, vault } = openSyncDb();
+  const service = syncService(db, vault);
+  addEnosTarget(service, fake, target);
+  return { fake, tree, db, vault, service };
+}
+
+async function runUntilIdle(service: ReturnType<typeof syncService>, rounds = 10) {
+  for (let round = 0; round < rounds; round++) {
+    const run = await service.run('enos');
+    expect(run.ok).toBe(true);
+    const status = service.status('enos');
+    if (status.ok && status.value[0]!.pending === 0) return status.value[0]!;
+  }
+  return (service.status('enos') as { ok: true; value: { pending: number }[] }).value[0]!;
+}
+
+describe('sync to EnOS (fake apim gateway)', () => {
+  it('pulls products with secrets, thing models and trees, reading every page and both spellings', async () => {
+    const { service, db, vault, tree } = await prepared();
+    const pulled = await service.pull('enos');
+    expect(pulled).toEqual({ ok: true, value: { target: 'enos', products: 14, models: 2, trees: 1 } });
+    // 14 products > the fake's default page of 10 rows: every page was asked for with a pageSize.
+    const snapshot = JSON.parse((db.prepare("SELECT snapshot FROM sync_pulled WHERE kind = 'product' AND id = 'pD000002'").get() as { snapshot: string }).snapshot);
+    expect(snapshot.dynamicActivateEnabled).toBe(true); // the fake answers `dynamicActiveEnabled` (§13 row 20)
+    expect(JSON.stringify(snapshot)).not.toContain('productSecret');
+    expect(vault.get('sync:enos:product:pD000001:secret')).toMatch(/^\w{16}$/);
+    expect(service.store.mapping('enos', 'asset_tree', tree.treeId)?.cloudState).toEqual({ rootAssetId: tree.rootAssetId });
+  });
+
+  it('delivers 200 devices, a gateway with sub-devices, nodes and placements complete and in dependency order', async () => {
+    const { fake, tree, db, vault, service } = await prepared({ rate: { perSecond: 1000, burst: 20 } });
+    expect((await service.pull('enos')).ok).toBe(true);
+    const work = makeLocalWork(db, tree.treeId, 200);
+    const progress: number[] = [];
+    const watched = syncService(db, vault, { onStatus: (status) => progress.push(status.pending) });
+    const status = await runUntilIdle(watched);
+    expect(status).toMatchObject({ pending: 0, failed: 0, conflicts: 0 });
+    expect(progress.length).toBeGreaterThan(0);
+    for (const ref of work.devices) expect(fake.findDevice(...(ref.split('/') as [string, string])), ref).toBeDefined();
+    expect(fake.counters.deviceCreates).toBe(work.devices.length);
+    const mutations = fake.counters.mutations;
+    const at = (entry: string) => mutations.indexOf(entry);
+    expect(at('createDevice pGw00001/gw-1')).toBeLessThan(at('addSubDevice gw-1'));
+    const gateway = fake.findDevice('pGw00001', 'gw-1')!;
+    expect(fake.topology.get(gateway.assetId)?.size).toBe(3);
+    const cloud = (id: string) => service.store.mapping('enos', 'asset_node', id)!.cloudId;
+    expect(fake.nodes.get(cloud('n-building'))!.parentAssetId).toBe(tree.rootAssetId);
+    expect(fake.nodes.get(cloud('n-floor'))!.parentAssetId).toBe(cloud('n-building'));
+    expect(fake.nodes.get(cloud('n-room'))!.parentAssetId).toBe(cloud('n-floor'));
+    expect(fake.nodes.get(cloud('n-room'))!.tags[LOCAL_ID_TAG]).toBe('n-room');
+    const placed = fake.findDevice('pD000001', 'dev-0001')!;
+    expect(fake.nodes.get(placed.assetId)!.parentAssetId).toBe(cloud('n-room'));
+    expect(at('associateAsset pD000001/dev-0001')).toBeGreaterThan(at(`createAsset ${cloud('n-room')}`));
+    expect(at('associateAsset pD000001/dev-0001')).toBeGreaterThan(at('createDevice pD000001/dev-0001'));
+    expect(fake.counters.overLimit).toBe(0);
+    expect(fake.counters.badSignatures).toBe(0);
+  });
+
+  it('skips products and devices bound for another destination, and refuses a product EnOS does not have', async () => {
+    const { service, db } = await prepared();
+    enqueue(db, { entity: 'product', entityId: 'pLocal01', payload: { productKey: 'pLocal01', destination: 'local' } });
+    enqueue(db, { entity: 'device', entityId: 'pLocal01/d1', dependsOn: ['product:pLocal01'], payload: { destination: 'local' } });
+    enqueue(db, { entity: 'product', entityId: 'pMissing', payload: { productKey: 'pMissing', destination: 'enos' } });
+    await service.run('enos');
+    const status = service.status('enos');
+    expect(status.ok && status.value[0]).toMatchObject({ skipped: 2, failed: 1, sent: 0, lastError: { code: 'SYNC_NOT_PULLED' } });
+  });
+
+  it('retries HTML pages, truncated and wrong bodies, internal errors and dropped connections without duplicates', async () => {
+    const { fake, service, db } = await prepared();
+    expect((await service.pull('enos')).ok).toBe(true);
+    for (let index = 1; index <= 6; index++) enqueue(db, { entity: 'device', entityId: `pD000001/bad-${index}`, payload: { destination: 'enos' } });
+    fake.cue('html', 'truncated', 'wrong-body', 'internal', 'drop', 'drop-after');
+    const status = await runUntilIdle(service);
+    expect(status).toMatchObject({ pending: 0, failed: 0 });
+    expect(fake.counters.deviceCreates).toBe(6);
+    for (let index = 1; index <= 6; index++) expect(fake.findDevice('pD000001', `bad-${index}`)).toBeDefined();
+    const codes = (db.prepare("SELECT DISTINCT error_code FROM sync_deliveries WHERE error_code IS NOT NULL").pluck().all() as string[]).sort();
+    expect(codes).toEqual([]); // cleared once delivered
+  });
+
+  it('looks a node up by its local-id tag after an answer was lost, instead of creating it twice', async () => {
+    const { fake, tree, service, db } = await prepared();
+    expect((await service.pull('enos')).ok).toBe(true);
+    enqueue(db, { entity: 'asset_node', entityId: 'n-lost', payload: { treeId: tree.treeId, parentId: null, name: 'Lost answer', type: 'areaModel' } });
+    fake.cue('drop-after');
+    const status = await runUntilIdle(service);
+    expect(status).toMatchObject({ pending: 0, failed: 0 });
+    expect(fake.counters.nodeCreates).toBe(1);
+    expect(fake.duplicateNodes(LOCAL_ID_TAG)).toBe(0);
+    expect(fake.nodes.get(service.store.mapping('enos', 'asset_node', 'n-lost')!.cloudId)!.tags[LOCAL_ID_TAG]).toBe('n-lost');
+  });
+
+  it('reports wrong credentials per item and marks nothing synced', async () => {
+    const { fake, service, db } = await prepared({}, { appSecret: 'not-the-secret' });
+    enqueue(db, { entity: 'device', entityId: 'pD000001/d1', payload: { destination: 'enos' } });
+    await service.run('enos');
+    const status = service.status('enos');
+    expect(status.ok && status.value[0]).toMatchObject({ sent: 0, failed: 1, lastError: { code: 'SYNC_AUTH_FAILED' } });
+    expect(fake.devices.size).toBe(0);
+  });
+
+  it('names clock skew when the token service refuses the timestamp', async () => {
+    const fake = await fakeEnos();
+    seedCloud(fake);
+    const { db, vault } = openSyncDb();
+    const service = syncService(db, vault, { clock: () => Date.now() + 3_600_000 });
+    addEnosTarget(service, fake);
+    enqueue(db, { entity: 'device', entityId: 'pD000001/d1', payload: { destination: 'enos' } });
+    await service.run('enos');
+    const status = service.status('enos');
+    expect(status.ok && status.value[0]).toMatchObject({ sent: 0, failed: 1, lastError: { code: 'SYNC_CLOCK_SKEW' } });
+  });
+
+  it('takes a new token when the gateway says the old one expired', async () => {
+    const { fake, service, db } = await prepared();
+    expect((await service.pull('enos')).ok).toBe(true);
+    fake.expireTokens();
+    enqueue(db, { entity: 'device', entityId: 'pD000001/d1', payload: { destination: 'enos' } });
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0 });
+    expect(fake.counters.tokensIssued).toBe(2);
+  });
+
+  it('refreshes the token shortly before it expires, and gets a new one after', async () => {
+    let now = 1_700_000_000_000;
+    const clock = () => now;
+    const fake = await fakeEnos({ clock, tokenLifetime: 100 });
+    seedCloud(fake);
+    const http = new PacedHttp({ bucket: new TokenBucket(1000, 100, clock), clock, sleep: async () => {}, timeoutMs: 2000 });
+    const client = new EnosClient({ url: fake.url, ...APP }, http, clock);
+    const get = () => client.call('GET', '/connect-service/v2.1/products', { action: 'get', productKey: 'pD000001' });
+    expect((await get()).ok).toBe(true);
+    now += 95_000; // inside the last tenth of the 100 s lifetime
+    expect(await get()).toMatchObject({ ok: true, value: { code: 0 } });
+    expect(fake.counters).toMatchObject({ tokensIssued: 1, tokenRefreshes: 1 });
+    now += 200_000;
+    expect(await get()).toMatchObject({ ok: true, value: { code: 0 } });
+    expect(fake.counters).toMatchObject({ tokensIssued: 2, tokenRefreshes: 1, badSignatures: 0 });
+  });
+
+  it('honours 429 and Retry-After from a gateway stricter than the configured rate', async () => {
+    const { fake, service, db } = await prepared({ rate: { perSecond: 40, burst: 5 } }, { rate: 500, burst: 20 });
+    for (let index = 1; index <= 12; index++) enqueue(db, { entity: 'device', entityId: `pD000001/r-${index}`, payload: { destination: 'enos' } });
+    const status = await runUntilIdle(service);
+    expect(status).toMatchObject({ pending: 0, failed: 0 });
+    expect(fake.counters.overLimit).toBeGreaterThan(0);
+    expect(fake.counters.deviceCreates).toBe(12);
+  });
+
+  it('stays under a gateway limit it was configured for: zero over-limit calls', async () => {
+    const { fake, service, db } = await prepared({ rate: { perSecond: 50, burst: 8 } }, { rate: 50, burst: 4 });
+    for (let index = 1; index <= 40; index++) enqueue(db, { entity: 'device', entityId: `pD000001/p-${index}`, payload: { destination: 'enos' } });
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0 });
+    expect(fake.counters.overLimit).toBe(0);
+  });
+
+  it('surfaces conflicts with both sides and resolves them only by explicit choice', async () => {
+    const { fake, tree, service, db, vault } = await prepared();
+    expect((await service.pull('enos')).ok).toBe(true);
+    fake.createDeviceDirectly('pD000002', 'clash-1');
+    enqueue(db, { entity: 'device', entityId: 'pD000001/clash-1', payload: { destination: 'enos' } });
+    enqueue(db, { entity: 'asset_node', entityId: 'n-edit', payload: { treeId: tree.treeId, parentId: null, name: 'Hall', type: 'areaModel' } });
+    const conflictEvents: number[] = [];
+    const watched = syncService(db, vault, { onConflict: (conflict) => conflictEvents.push(conflict.id) });
+    await watched.run('enos');
+    const [clash] = watched.conflicts(true);
+    expect(clash).toMatchObject({ kind: 'other_product', local: { productKey: 'pD000001', deviceKey: 'clash-1' }, cloud: { productKey: 'pD000002', deviceKey: 'clash-1' } });
+    expect(conflictEvents).toEqual([clash!.id]);
+    expect(watched.status('enos')).toMatchObject({ ok: true, value: [{ conflicts: 1 }] });
+    expect(watched.resolve(clash!.id, 'cloud')).toMatchObject({ ok: true, value: { resolution: 'keep_cloud' } });
+    expect(watched.resolve(clash!.id, 'cloud')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(fake.findDevice('pD000001', 'clash-1')).toBeUndefined();
+
+    // The node changes in the cloud after it was synced; a local rename now conflicts.
+    const cloudNode = fake.nodes.get(service.store.mapping('enos', 'asset_node', 'n-edit')!.cloudId)!;
+    cloudNode.name = { defaultValue: 'Renamed in EnOS' };
+    enqueue(db, { entity: 'asset_node', entityId: 'n-edit', operation: 'update', payload: { treeId: tree.treeId, parentId: null, name: 'Main hall', type: 'areaModel' } });
+    await watched.run('enos');
+    const [edit] = watched.conflicts(true);
+    expect(edit).toMatchObject({ kind: 'changed_remotely', local: { name: { defaultValue: 'Main hall' } }, cloud: { name: { defaultValue: 'Renamed in EnOS' } } });
+    expect(cloudNode.name).toEqual({ defaultValue: 'Renamed in EnOS' }); // nothing overwritten silently
+    expect(watched.resolve(edit!.id, 'local').ok).toBe(true);
+    expect(await runUntilIdle(watched)).toMatchObject({ pending: 0, conflicts: 0 });
+    expect(cloudNode.name).toEqual({ defaultValue: 'Main hall' });
+  });
+
+  it('pre-creates a credential pool with keys and secrets in the vault', async () => {
+    const { fake, service, vault, db } = await prepared();
+    const pool = await service.pool('enos', 'pD000003', 3);
+    expect(pool.ok && pool.value.created).toHaveLength(3);
+    for (const device of pool.ok ? pool.value.created : []) {
+      const cloud = fake.findDevice(device.productKey, device.deviceKey)!;
+      expect(vault.get(`sync:enos:pool:${device.productKey}/${device.deviceKey}:secret`)).toBe(cloud.deviceSecret);
+    }
+    expect(db.prepare('SELECT COUNT(*) FROM sync_pool').pluck().get()).toBe(3);
+    expect(await service.pool('enos', 'pNoSuch1', 1)).toMatchObject({ ok: false, error: { code: 'SYNC_NOT_PULLED' } });
+  });
+
+  it('refuses unknown targets and duplicate names with their codes', async () => {
+    const { service, fake } = await prepared();
+    expect(service.status('nope')).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
+    expect(await service.run('nope')).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
+    expect(service.removeTarget('nope')).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
+    expect(() => addEnosTarget(service, fake)).toThrow(/exists/);
+    expect(service.removeTarget('enos')).toEqual({ ok: true, value: { removed: 'enos' } });
+    expect(service.status(undefined)).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe('the fake gateway itself', () => {
+  it('refuses a call whose signature was made with another secret (403, counted)', async () => {
+    const fake = await fakeEnos();
+    seedCloud(fake);
+    const timestamp = Date.now();
+    const tokenAnswer = await fetch(`${fake.url}/apim-token-service/v2.0/token/get`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appKey: APP.appKey, encryption: tokenEncryption(APP.appKey, timestamp, APP.appSecret), timestamp }),
+    });
+    const token = ((await tokenAnswer.json()) as { data: { accessToken: string } }).data.accessToken;
+    const url = new URL(`${fake.url}/connect-service/v2.1/products?action=get&productKey=pD000001&orgId=${APP.orgId}`);
+    const call = (secret: string) =>
+      fetch(url, { headers: { 'apim-accesstoken': token, 'apim-timestamp': String(timestamp), 'apim-signature': apimSignature(token, url.searchParams, undefined, timestamp, secret) } });
+    expect((await call('someone-elses-secret')).status).toBe(403);
+    expect(fake.counters.badSignatures).toBe(1);
+    expect((await call(APP.appSecret)).status).toBe(200);
+  });
+});
