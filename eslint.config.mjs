@@ -40,6 +40,13 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer's framework-free logic (stores, forms, catalogs) has unit tests that import it.
+    files: ['test/unit/renderer-*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main and electron/preload import electron.' }] }],
+    },
+  },
+  {
     files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [pattern(['**/renderer/**'], 'Nothing imports renderer/.')] }],

@@ -1,7 +1,7 @@
 import type { Api } from '../../../shared/api';
 import { createApi } from '../../../shared/contract/client';
 import type { PreloadBridge } from '../../../shared/contract/ipc';
-import { createWebSocketTransport } from '../../../shared/contract/ws-transport';
+import { createReconnectingTransport, type ConnectionSource } from '../../../shared/contract/reconnecting-transport';
 import type { Result } from '../../../shared/result';
 
 declare global {
@@ -22,19 +22,28 @@ export function stationToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-/** Electron IPC through the preload when there is one, otherwise the station's WebSocket bridge. */
-export function connectApi(): Api {
+export interface Connection {
+  api: Api;
+  /** How the link to the services stands; IPC to the desktop's own main process is always open. */
+  connection: ConnectionSource;
+}
+
+const alwaysOpen: ConnectionSource = { state: () => 'open', onState: () => () => undefined };
+
+/** Electron IPC through the preload when there is one, otherwise the station's WebSocket bridge (reconnecting). */
+export function connectApi(): Connection {
   const preload = window.commissioner;
   if (preload) {
-    return createApi({
+    const api = createApi({
       request: (channel, input) => preload.call(channel, input) as Promise<Result<unknown>>,
       subscribe: (channel) => preload.subscribe(channel),
       unsubscribe: (channel) => preload.unsubscribe(channel),
       onEvent: (listener) => preload.onEvent(listener),
     });
+    return { api, connection: alwaysOpen };
   }
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
   const token = encodeURIComponent(stationToken() ?? '');
-  const socket = new WebSocket(`${scheme}://${window.location.host}/bridge?token=${token}`);
-  return createApi(createWebSocketTransport(socket));
+  const transport = createReconnectingTransport({ connect: () => new WebSocket(`${scheme}://${window.location.host}/bridge?token=${token}`) });
+  return { api: createApi(transport), connection: transport };
 }

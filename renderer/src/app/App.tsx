@@ -1,9 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { ConnectionBanner } from '../components/ConnectionBanner';
 import { ErrorBoundary } from '../components/ErrorBoundary';
-import { LogsPage } from '../pages/Logs';
+import { useLocale, useT } from '../i18n';
 import { PlaceholderPage } from '../pages/Placeholder';
-import { SettingsPage } from '../pages/Settings';
+import { Navigation } from './Navigation';
 import { ROUTES, routeFromHash, type RouteId } from './routes';
+import { SCREENS } from './screens';
+import { ThemeToggle } from './ThemeToggle';
 
 function useRoute(): RouteId {
   const [route, setRoute] = useState(() => routeFromHash(window.location.hash));
@@ -16,37 +19,43 @@ function useRoute(): RouteId {
 }
 
 function Screen({ route }: { route: RouteId }) {
-  switch (route) {
-    case 'settings':
-      return <SettingsPage />;
-    case 'logs':
-      return <LogsPage />;
-    default:
-      return <PlaceholderPage title={ROUTES.find((item) => item.id === route)!.label} />;
-  }
+  const t = useT();
+  const Page = SCREENS[route];
+  return Page ? <Page /> : <PlaceholderPage title={t(ROUTES.find((item) => item.id === route)!.label)} />;
 }
 
 export function App() {
+  const t = useT();
+  const locale = useLocale();
   const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+  // After a navigation, keyboard and screen-reader users continue in the new screen, not the menu.
+  useEffect(() => {
+    if (firstRender.current) firstRender.current = false;
+    else main.current?.focus();
+  }, [route]);
+
   return (
     <div className="shell">
-      <nav aria-label="Main">
-        <div className="brand">Commissioner</div>
-        <ul>
-          {ROUTES.map((item) => (
-            <li key={item.id}>
-              <a href={`#/${item.id}`} aria-current={item.id === route ? 'page' : undefined}>
-                {item.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main>
-        <ErrorBoundary key={route}>
-          <Screen route={route} />
-        </ErrorBoundary>
-      </main>
+      <a className="skip-link" href="#main" onClick={(event) => (event.preventDefault(), main.current?.focus())}>
+        {t('app.skipToContent')}
+      </a>
+      <Navigation route={route} />
+      <div className="workspace">
+        <header className="topbar">
+          <ConnectionBanner />
+          <ThemeToggle />
+        </header>
+        <main id="main" ref={main} tabIndex={-1}>
+          <ErrorBoundary key={route} title={t('boundary.title')} retry={t('boundary.retry')}>
+            <Screen route={route} />
+          </ErrorBoundary>
+        </main>
+      </div>
     </div>
   );
 }

@@ -1,7 +1,14 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 
+interface Props {
+  children: ReactNode;
+  /** Texts from the catalog: a class component cannot use the translation hook. */
+  title: string;
+  retry: string;
+}
+
 /** Safety net: a screen that throws shows its error instead of blanking the window. */
-export class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+export class ErrorBoundary extends Component<Props, { error: Error | null }> {
   override state = { error: null as Error | null };
 
   static getDerivedStateFromError(error: Error) {
@@ -16,9 +23,9 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, { error: E
     if (this.state.error) {
       return (
         <div role="alert" className="panel error">
-          <h2>This screen failed</h2>
+          <h2>{this.props.title}</h2>
           <p>{this.state.error.message}</p>
-          <button onClick={() => this.setState({ error: null })}>Try again</button>
+          <button onClick={() => this.setState({ error: null })}>{this.props.retry}</button>
         </div>
       );
     }

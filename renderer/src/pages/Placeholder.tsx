@@ -1,8 +1,11 @@
+import { useT } from '../i18n';
+
 export function PlaceholderPage({ title }: { title: string }) {
+  const t = useT();
   return (
     <section className="panel">
       <h1>{title}</h1>
-      <p>This screen arrives with its capability.</p>
+      <p>{t('placeholder.body')}</p>
     </section>
   );
 }

@@ -2,22 +2,43 @@ import { createContext, useContext, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../../shared/api';
+import type { ConnectionSource } from '../../../shared/contract/reconnecting-transport';
 import { createAppStore, type AppState } from './app';
+import { createConnectionStore, type ConnectionStoreState } from './connection';
+import { createDashboardStore, type DashboardState } from './dashboard';
 import { createLogsStore, type LogsState } from './logs';
+import { createPreferencesStore, type KeyValueStorage, type PreferencesState } from './preferences';
+import type { Locale } from '../i18n/translate';
 
 export interface Stores {
   app: StoreApi<AppState>;
   logs: StoreApi<LogsState>;
+  preferences: StoreApi<PreferencesState>;
+  connection: StoreApi<ConnectionStoreState>;
+  dashboard: StoreApi<DashboardState>;
 }
 
-export function createStores(api: Api): Stores {
-  return { app: createAppStore(api), logs: createLogsStore(api) };
+export interface StoreDeps {
+  api: Api;
+  connection: ConnectionSource;
+  storage: KeyValueStorage;
+  defaultLocale: Locale;
+}
+
+export function createStores(deps: StoreDeps): Stores {
+  return {
+    app: createAppStore(deps.api),
+    logs: createLogsStore(deps.api),
+    preferences: createPreferencesStore(deps.storage, { locale: deps.defaultLocale }),
+    connection: createConnectionStore(deps.connection),
+    dashboard: createDashboardStore(deps.api),
+  };
 }
 
 const StoresContext = createContext<Stores | null>(null);
 
-export function StoresProvider({ api, children }: { api: Api; children: ReactNode }) {
-  const [stores] = useState(() => createStores(api));
+export function StoresProvider({ deps, children }: { deps: StoreDeps; children: ReactNode }) {
+  const [stores] = useState(() => createStores(deps));
   return <StoresContext.Provider value={stores}>{children}</StoresContext.Provider>;
 }
 
@@ -34,4 +55,16 @@ export function useAppStore<T>(selector: (state: AppState) => T): T {
 
 export function useLogsStore<T>(selector: (state: LogsState) => T): T {
   return useStore(useStores().logs, selector);
+}
+
+export function usePreferences<T>(selector: (state: PreferencesState) => T): T {
+  return useStore(useStores().preferences, selector);
+}
+
+export function useConnection<T>(selector: (state: ConnectionStoreState) => T): T {
+  return useStore(useStores().connection, selector);
+}
+
+export function useDashboardStore<T>(selector: (state: DashboardState) => T): T {
+  return useStore(useStores().dashboard, selector);
 }

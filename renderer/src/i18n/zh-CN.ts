@@ -1,0 +1,82 @@
+import type { MessageKey } from './en';
+
+/** 简体中文 catalog: the same keys as English. */
+export const zhCN: Record<MessageKey, string> = {
+  'app.brand': 'Commissioner 调试工具',
+  'app.skipToContent': '跳到主要内容',
+  'app.mainNav': '主导航',
+  'nav.dashboard': '仪表盘',
+  'nav.ports': '端口',
+  'nav.provision': '烧录',
+  'nav.station': '工位',
+  'nav.devices': '设备',
+  'nav.products': '产品',
+  'nav.assets': '资产树',
+  'nav.hub': '接入服务',
+  'nav.certificates': '证书',
+  'nav.sync': '同步',
+  'nav.settings': '设置',
+  'nav.logs': '日志',
+
+  'theme.toggle': '主题：{theme}',
+  'theme.system': '跟随系统',
+  'theme.light': '浅色',
+  'theme.dark': '深色',
+
+  'connection.connecting': '正在连接工位…',
+  'connection.open': '已连接',
+  'connection.reconnecting': '连接已断开：正在重新连接…',
+  'connection.unauthorized': '工位已重启：请打开它新打印的网址。',
+
+  'error.title': '错误 {code}',
+  'error.whatToDo': '处理方法：{hint}',
+  'error.dismiss': '关闭',
+  'boundary.title': '此页面出错',
+  'boundary.retry': '重试',
+
+  'form.submit': '应用',
+  'form.submitting': '处理中…',
+  'form.invalid': '请检查标出的字段。',
+
+  'progress.label': '{label}：{percent}%',
+  'progress.indeterminate': '{label}：处理中…',
+
+  'placeholder.body': '此页面随其功能一起提供。',
+
+  'settings.title': '设置',
+  'settings.preferences': '偏好',
+  'settings.language': '语言',
+  'settings.theme': '主题',
+  'settings.about': '关于',
+  'settings.app': 'Commissioner',
+  'settings.host': '运行方式',
+  'settings.dataDir': '数据目录',
+  'settings.stationId': '工位编号',
+  'settings.node': 'Node.js',
+  'settings.electron': 'Electron',
+  'settings.electronNone': '未使用（无界面工位）',
+  'settings.sqlite': 'SQLite',
+
+  'logs.title': '日志',
+  'logs.filter': '筛选',
+  'logs.limit': '行数',
+  'logs.minLevel': '最低级别',
+  'logs.anyLevel': '全部',
+
+  'dashboard.title': '仪表盘',
+  'dashboard.station': '本工位',
+  'dashboard.uptime': '已运行',
+  'dashboard.version': '版本',
+  'dashboard.host': '运行方式',
+  'dashboard.stationId': '工位编号',
+  'dashboard.logRate': '每秒日志行数',
+  'dashboard.warnings': '警告与错误',
+  'dashboard.devicesByState': '按状态统计设备',
+  'dashboard.devicesByProduct': '按产品统计设备',
+  'dashboard.count': '{count}',
+  'dashboard.noDevices': '暂无设备。',
+  'dashboard.deviceTotal': '共 {count} 台设备',
+
+  'language.en': 'English',
+  'language.zh-CN': '中文',
+};

@@ -1,0 +1,74 @@
+import { useEffect, useMemo } from 'react';
+import { toAligned } from '../charts/rates';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { LiveChart } from '../components/LiveChart';
+import { useT } from '../i18n';
+import { useAppStore, useConnection, useDashboardStore } from '../stores';
+
+function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  return `${hours}:${String(minutes).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+function StationFacts() {
+  const t = useT();
+  const info = useAppStore((state) => state.info);
+  const error = useAppStore((state) => state.error);
+  const load = useAppStore((state) => state.load);
+  const reconnects = useConnection((state) => state.reconnects);
+  useEffect(() => void load(), [load, reconnects]);
+  if (error) return <ErrorNotice error={error} />;
+  if (!info) return null;
+  return (
+    <dl className="facts" data-testid="station-facts">
+      <dt>{t('dashboard.version')}</dt>
+      <dd>{info.appVersion}</dd>
+      <dt>{t('dashboard.host')}</dt>
+      <dd>{info.host}</dd>
+      <dt>{t('dashboard.stationId')}</dt>
+      <dd>{info.stationId}</dd>
+      <dt>{t('dashboard.uptime')}</dt>
+      <dd>{formatDuration(Date.now() - info.startedAt)}</dd>
+    </dl>
+  );
+}
+
+function LogRateChart() {
+  const t = useT();
+  const rates = useDashboardStore((state) => state.logRates);
+  const tick = useDashboardStore((state) => state.tick);
+  const follow = useDashboardStore((state) => state.follow);
+  useEffect(() => {
+    const stop = follow();
+    const timer = setInterval(() => tick(Date.now()), 1000);
+    return () => (clearInterval(timer), stop());
+  }, [follow, tick]);
+  const series = useMemo(
+    () => [
+      { label: t('dashboard.logRate'), color: '#1f6feb' },
+      { label: t('dashboard.warnings'), color: '#c62828' },
+    ],
+    [t],
+  );
+  return <LiveChart title={t('dashboard.logRate')} series={series} data={toAligned(rates)} />;
+}
+
+export function DashboardPage() {
+  const t = useT();
+  return (
+    <section aria-labelledby="dashboard-title" className="dashboard">
+      <h1 id="dashboard-title">{t('dashboard.title')}</h1>
+      <div className="cards">
+        <div className="panel">
+          <h2>{t('dashboard.station')}</h2>
+          <StationFacts />
+        </div>
+        <div className="panel wide" data-testid="log-rate">
+          <LogRateChart />
+        </div>
+      </div>
+    </section>
+  );
+}
