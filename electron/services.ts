@@ -9,7 +9,9 @@ import { Lifecycle, type Component } from './core/lifecycle';
 import { createLogger, type LogRoot } from './core/logger';
 import type { ServiceContext } from './core/module';
 import type { RunInfo } from './core/owner';
+import { createPkiModule } from './pki/module';
 import { Vault, type Unlock } from './pki/vault';
+import { VaultSlot } from './pki/vault-slot';
 import { openDatabase, type Db } from './registry/database';
 import { createRegistryModule } from './registry/module';
 import { createSyncModule, type ServeRegistryConfig } from './sync/module';
@@ -85,13 +87,15 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
 
   const events = new EventBus();
   logger.onLine((line) => events.emit('logs.line', line));
-  const context: ServiceContext = { config, logger, db, events, clock, stationId, vault: () => vault };
+  const vaultSlot = new VaultSlot(db, vault, clock);
+  const context: ServiceContext = { config, logger, db, events, clock, stationId, vault: () => vaultSlot.get() };
 
   const app = createAppModule(context);
   const registry = createRegistryModule(context);
+  const pki = createPkiModule(context, { registry: registry.registry, vaultSlot });
   const sync = createSyncModule(context, { registry: registry.registry });
-  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers };
-  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? [])];
+  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers };
+  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? [])];
 
   const dispatcher = createDispatcher(handlers, logger.child('contract'));
   const lifecycle = new Lifecycle(logger.child('lifecycle'));

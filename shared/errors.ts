@@ -49,6 +49,17 @@ export const ErrorCodeSchema = z.enum([
   'SYNC_REJECTED',
   'SYNC_NOT_PULLED',
   'SYNC_CONFLICT',
+  // certificates and vault (issue 7)
+  'VAULT_PASSPHRASE_INVALID',
+  'PKI_MALFORMED',
+  'CSR_BAD_SIGNATURE',
+  'CSR_SUBJECT_INVALID',
+  'CERT_SUBJECT_TAKEN',
+  'KEY_UNSUPPORTED',
+  'CERT_NOT_VALID_NOW',
+  'CA_NOT_INITIALIZED',
+  'CA_KEY_MISSING',
+  'CA_EXISTS',
 ]);
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -92,4 +103,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   SYNC_REJECTED: 'The sync target rejected the item; the message carries its code. Fix the item, then retry it.',
   SYNC_NOT_PULLED: 'The item refers to a product or tree the target does not have. Run `commissioner sync pull` and use pulled products and trees.',
   SYNC_CONFLICT: 'The target holds a different version of this item. Resolve it with `commissioner sync resolve ID --keep local|cloud`.',
+  VAULT_PASSPHRASE_INVALID: 'The new vault passphrase is refused: use at least 8 characters, different from the current one.',
+  PKI_MALFORMED: 'The certificate, request or key could not be parsed as PEM or DER.',
+  CSR_BAD_SIGNATURE: 'The certificate request is not signed by its own key (damaged or tampered).',
+  CSR_SUBJECT_INVALID: 'The certificate request subject is not what EnOS requires: CN = the deviceKey, and C, ST, L, O, OU present.',
+  CERT_SUBJECT_TAKEN: 'Another device already holds a certificate with this common name (deviceKey).',
+  KEY_UNSUPPORTED: 'The key type or size is not allowed: use ECC P-256 or RSA-2048 signed with SHA-256.',
+  CERT_NOT_VALID_NOW: 'The certificate is expired or not yet valid.',
+  CA_NOT_INITIALIZED: 'This station has no certificate authority yet. Run `commissioner ca init` or `commissioner ca import`.',
+  CA_KEY_MISSING: 'The CA certificate comes without its private key; import the key too (PEM key file or PKCS#12).',
+  CA_EXISTS: 'This station already has a certificate authority.',
 };

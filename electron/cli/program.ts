@@ -1,11 +1,14 @@
 import { Command, Option } from 'commander';
 import { appVersion } from '../app/version';
 import { registerAppCommands } from './commands/app';
+import { registerCaCommands } from './commands/ca';
+import { registerCertCommands } from './commands/cert';
 import { registerAssetCommands } from './commands/asset';
 import { registerDeviceCommands } from './commands/device';
 import { registerModelCommands } from './commands/model';
 import { registerProductCommands } from './commands/product';
 import { registerStationCommands } from './commands/station';
+import { registerVaultCommands } from './commands/vault';
 import { registerSyncCommands } from './commands/sync';
 
 /**
@@ -24,6 +27,9 @@ export function createProgram(): Command {
     .exitOverride();
   registerAppCommands(program);
   registerStationCommands(program);
+  registerCaCommands(program);
+  registerCertCommands(program);
+  registerVaultCommands(program);
   registerSyncCommands(program);
   registerProductCommands(program);
   registerModelCommands(program);

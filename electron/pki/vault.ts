@@ -125,6 +125,11 @@ export class Vault {
     }
   }
 
+  /** The unlock methods that have a wrap of the data key. */
+  static methods(db: Db): Unlock['method'][] {
+    return (db.prepare('SELECT method FROM vault_wraps ORDER BY method').all() as { method: Unlock['method'] }[]).map((row) => row.method);
+  }
+
   /** Adds or replaces the wrap for one unlock method; the secrets themselves are not re-encrypted. */
   rewrap(unlock: Unlock, scrypt: ScryptParams = DEFAULT_SCRYPT): void {
     this.db

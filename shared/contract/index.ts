@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appRequests, logsEvents, logsRequests } from './app';
+import { certificatesEvents, certificatesRequests, vaultRequests } from './certificates';
 import type { EventDef, RequestDef } from './define';
 import { assetsEvents, assetsRequests } from './assets';
 import { devicesEvents, devicesRequests } from './devices';
@@ -11,8 +12,8 @@ import { syncEvents, syncRequests } from './sync';
  * `shared/contract/<domain>.ts` and spreads its requests and events here; nothing else in the
  * code base spells a channel name.
  */
-const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests), ...Object.values(syncRequests)] as const;
-const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents), ...Object.values(syncEvents)] as const;
+const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests), ...Object.values(syncRequests), ...Object.values(certificatesRequests), ...Object.values(vaultRequests)] as const;
+const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents), ...Object.values(syncEvents), ...Object.values(certificatesEvents)] as const;
 
 type RequestUnion = (typeof requestList)[number];
 type EventUnion = (typeof eventList)[number];
@@ -39,6 +40,7 @@ export const requests: ReadonlyMap<string, RequestDef> = byChannel<RequestDef>(r
 export const events: ReadonlyMap<string, EventDef> = byChannel<EventDef>(eventList);
 
 export * from './app';
+export * from './certificates';
 export * from './assets';
 export * from './devices';
 export * from './products';
