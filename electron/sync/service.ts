@@ -58,14 +58,19 @@ function attemptToResult<T>(attempt: Attempt<T>): Result<T> {
 /** The sync domain behind the `sync.*` requests: targets, the processors, pull, pool, conflicts, status. */
 export class SyncService {
   readonly store: SyncStore;
-  private readonly reader: OutboxReader;
+  private outboxReader: OutboxReader | undefined;
   private readonly paced = new Map<string, PacedHttp>();
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: SyncServiceOptions) {
     this.store = new SyncStore(options.db, options.clock);
-    this.reader = new OutboxReader(options.db);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Prepared on first use, so composing the services never touches the sync tables. */
+  private get reader(): OutboxReader {
+    this.outboxReader ??= new OutboxReader(this.options.db);
+    return this.outboxReader;
   }
 
   addTarget(input: TargetAdd): Result<SyncTargetInfo> {
