@@ -12,6 +12,8 @@ describe('registry through the built CLI on a real SQLite file', () => {
   const cliInput = (input: string, ...args: string[]) => runCli(['--data', dir, ...args], { input });
   const json = (...args: string[]) => {
     const run = cli('--json', ...args);
+    // The value's shape differs per command; the assertions below check it.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return run.json<{ ok: boolean; value: any; error?: { code: string; message: string } }>();
   };
   const file = (name: string, content: string | Buffer) => {
