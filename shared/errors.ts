@@ -60,6 +60,8 @@ export const ErrorCodeSchema = z.enum([
   'CA_NOT_INITIALIZED',
   'CA_KEY_MISSING',
   'CA_EXISTS',
+  // hub (issue 5)
+  'DEVICE_OFFLINE',
 ]);
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -113,4 +115,5 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CA_NOT_INITIALIZED: 'This station has no certificate authority yet. Run `commissioner ca init` or `commissioner ca import`.',
   CA_KEY_MISSING: 'The CA certificate comes without its private key; import the key too (PEM key file or PKCS#12).',
   CA_EXISTS: 'This station already has a certificate authority.',
+  DEVICE_OFFLINE: 'The device is not connected to the hub. Connect it, or give a pending TTL so the command waits for its next login.',
 };

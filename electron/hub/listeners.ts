@@ -1,0 +1,121 @@
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { ListenerKind } from './session';
+
+/**
+ * The hub's MQTT listeners (protocol reference §2): plain TCP, TLS, and MQTT over secure
+ * WebSocket, each optional; port 0 binds any free port and the bound one is reported.
+ */
+
+export interface ListenerPorts {
+  mqtt?: number;
+  mqtts?: number;
+  wss?: number;
+}
+
+export interface ListenerConfig {
+  host: string;
+  /** Absent or null: that listener is off. */
+  mqtt?: number | null;
+  mqtts?: number | null;
+  wss?: number | null;
+}
+
+export interface Connection {
+  listener: ListenerKind;
+  address: string | null;
+  /** The TLS socket under MQTTS and WSS, for the peer certificate and cipher. */
+  tlsSocket: TLSSocket | null;
+}
+
+export type ConnectionHandler = (stream: Duplex, connection: Connection) => void;
+
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  ca: string[];
+}
+
+export interface Listeners {
+  ports: ListenerPorts;
+  close(): Promise<void>;
+}
+
+/** A connect storm must not overflow the accept queue (Node's default backlog is 511). */
+const BACKLOG = 4096;
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, backlog: BACKLOG }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export async function startListeners(config: ListenerConfig, tls: () => Promise<TlsMaterial>, handle: ConnectionHandler): Promise<Listeners> {
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const ports: ListenerPorts = {};
+  let webSockets: WebSocketServer | null = null;
+  const closeAll = async () => {
+    webSockets?.close();
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map(closeServer));
+  };
+  try {
+    if (config.mqtt !== undefined && config.mqtt !== null) {
+      const server = createTcpServer({ noDelay: true }, (socket) => {
+        track(socket);
+        handle(socket, { listener: 'mqtt', address: socket.remoteAddress ?? null, tlsSocket: null });
+      });
+      servers.push(server);
+      ports.mqtt = await listen(server, config.host, config.mqtt);
+    }
+    const wantsTls = (config.mqtts ?? null) !== null || (config.wss ?? null) !== null;
+    const material = wantsTls ? await tls() : null;
+    // Client certificates are optional at the handshake; the login check requires them per product (§4).
+    const tlsOptions = material ? { cert: material.cert, key: material.key, ...(material.ca.length > 0 ? { ca: material.ca } : {}), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const } : null;
+    if (tlsOptions && config.mqtts !== undefined && config.mqtts !== null) {
+      const server = createTlsServer(tlsOptions, (socket) => {
+        socket.setNoDelay(true);
+        handle(socket, { listener: 'mqtts', address: socket.remoteAddress ?? null, tlsSocket: socket });
+      });
+      server.on('connection', track);
+      server.on('tlsClientError', () => undefined);
+      servers.push(server);
+      ports.mqtts = await listen(server, config.host, config.mqtts);
+    }
+    if (tlsOptions && config.wss !== undefined && config.wss !== null) {
+      const server = createHttpsServer(tlsOptions);
+      server.on('connection', track);
+      server.on('tlsClientError', () => undefined);
+      webSockets = new WebSocketServer({ server, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false) });
+      webSockets.on('connection', (socket, request) => {
+        const stream = createWebSocketStream(socket);
+        stream.on('error', () => socket.terminate());
+        handle(stream, { listener: 'wss', address: request.socket.remoteAddress ?? null, tlsSocket: request.socket as TLSSocket });
+      });
+      webSockets.on('error', () => undefined);
+      servers.push(server);
+      ports.wss = await listen(server, config.host, config.wss);
+    }
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  return { ports, close: closeAll };
+}

@@ -1,0 +1,150 @@
+import { parseClientId, parseUsername, ReturnCode, verifyLoginPassword, type ClientIdParts, type UsernameParts } from '../protocol';
+import { deviceId, type DeviceRef, type Directory, type DirectoryDevice, type DirectoryProduct } from './directory';
+
+/**
+ * The CONNECT decision (protocol reference §3): who the login is, whether it may in, and if not
+ * which CONNACK code (§3.6) and refusal reason. Verified credentials are cached by their exact
+ * bytes, so a reconnect costs one map lookup; any directory change of the device drops them.
+ */
+
+export type RefusalReason =
+  | 'malformed-client-id'
+  | 'malformed-username'
+  | 'unknown-product'
+  | 'unknown-device'
+  | 'disabled'
+  | 'decommissioned'
+  | 'bad-signature'
+  | 'no-secret'
+  | 'certificate-required'
+  | 'activation-disabled'
+  | 're-activation'
+  | 'sub-device-direct-login'
+  | 'mode-unsupported'
+  | 'connect-guard';
+
+/** MQTT 3.1.1 CONNACK return codes (§3.6). */
+export type ConnackCode = 2 | 3 | 4 | 5;
+
+export interface ClientCertificate {
+  /** The chain verified against the trusted CAs. */
+  readonly authorized: boolean;
+  readonly commonName: string | null;
+  /** Upper-case hex serial number. */
+  readonly serial: string | null;
+}
+
+export interface LoginInput {
+  readonly clientId: string;
+  readonly username: string | undefined;
+  readonly password: Buffer | undefined;
+  /** Null on plain TCP; the peer certificate (or none) on TLS. */
+  readonly tls: { certificate: ClientCertificate | null } | null;
+}
+
+export interface Admission {
+  ok: true;
+  device: DirectoryDevice;
+  product: DirectoryProduct;
+  secureMode: 2 | 3;
+  /** A mode-3 login: the hub activates the device and pushes its secret (§3.7). */
+  activation: boolean;
+  clientIdParts: ClientIdParts;
+}
+
+export interface Refusal {
+  ok: false;
+  connack: ConnackCode;
+  reason: RefusalReason;
+  /** The EnOS code behind the refusal, for the log and statistics (§3.6). */
+  enosCode?: number;
+  device?: DeviceRef;
+}
+
+export type LoginDecision = Admission | Refusal;
+
+interface CachedLogin {
+  readonly device: DirectoryDevice;
+  readonly product: DirectoryProduct;
+  readonly clientIdParts: ClientIdParts;
+  readonly secureMode: 2 | 3;
+}
+
+export interface LoginCheckOptions {
+  /** §13 #11: a test-rig switch that allows repeated mode-3 logins. */
+  allowReactivation?: boolean;
+  isRevoked?: (serial: string) => boolean;
+  cacheSize?: number;
+}
+
+function refuse(connack: ConnackCode, reason: RefusalReason, device?: DeviceRef, enosCode?: number): Refusal {
+  return { ok: false, connack, reason, ...(device ? { device } : {}), ...(enosCode ? { enosCode } : {}) };
+}
+
+export class LoginCheck {
+  private readonly cache = new Map<string, CachedLogin>();
+  private readonly cacheSize: number;
+
+  constructor(
+    private readonly directory: Directory,
+    private readonly options: LoginCheckOptions = {},
+  ) {
+    this.cacheSize = options.cacheSize ?? 50_000;
+  }
+
+  /** Drops cached logins of one device, or all of them. */
+  forget(device?: DeviceRef): void {
+    if (!device) return this.cache.clear();
+    const id = deviceId(device);
+    for (const [key, entry] of this.cache) if (deviceId(entry.device) === id) this.cache.delete(key);
+  }
+
+  check(input: LoginInput): LoginDecision {
+    const password = input.password?.toString('utf8') ?? '';
+    const key = `${input.clientId}\n${input.username ?? ''}\n${password}`;
+    const cached = this.cache.get(key);
+    if (cached) return this.admit(cached, input);
+    const clientIdParts = parseClientId(input.clientId);
+    if (!clientIdParts) return refuse(2, 'malformed-client-id');
+    const username = parseUsername(input.username ?? '');
+    if (!username) return refuse(2, 'malformed-username');
+    const verified = this.verify(clientIdParts, username, password);
+    if (!verified.ok) return verified;
+    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, verified.login);
+    return this.admit(verified.login, input);
+  }
+
+  private verify(clientIdParts: ClientIdParts, username: UsernameParts, password: string): { ok: true; login: CachedLogin } | Refusal {
+    const ref = { productKey: username.productKey, deviceKey: username.deviceKey };
+    if (clientIdParts.secureMode === 4) return refuse(5, 'mode-unsupported', ref);
+    const product = this.directory.product(username.productKey);
+    if (!product) return refuse(5, 'unknown-product', ref);
+    const device = this.directory.device(username.productKey, username.deviceKey);
+    if (!device) return refuse(5, 'unknown-device', ref);
+    const secureMode = clientIdParts.secureMode;
+    if (secureMode === 3 && !product.dynamicActivation) return refuse(5, 'activation-disabled', ref, ReturnCode.DYNAMIC_ACTIVATION_DISABLED);
+    const secret = secureMode === 2 ? this.directory.deviceSecret(ref.productKey, ref.deviceKey) : this.directory.productSecret(ref.productKey);
+    if (secret === null) return refuse(5, 'no-secret', ref);
+    if (!verifyLoginPassword(clientIdParts, username, password, secret)) return refuse(4, 'bad-signature', ref, ReturnCode.SIGNATURE_FAILED);
+    return { ok: true, login: { device, product, clientIdParts, secureMode } };
+  }
+
+  /** Checks that depend on the device's state and the connection, also for cached logins. */
+  private admit(login: CachedLogin, input: LoginInput): LoginDecision {
+    const { device, product, secureMode } = login;
+    if (device.state === 'disabled') return refuse(5, 'disabled', device, ReturnCode.DEVICE_DISABLED);
+    if (device.state === 'decommissioned') return refuse(5, 'decommissioned', device);
+    if (product.subDeviceOnly) return refuse(5, 'sub-device-direct-login', device, ReturnCode.SUB_DEVICE_DIRECT_LOGIN);
+    if (product.authScheme === 'certificate' && !this.certificateMatches(device, input)) return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
+    if (secureMode === 3 && !this.options.allowReactivation && this.directory.device(device.productKey, device.deviceKey)?.hasSecret) return refuse(5, 're-activation', device);
+    return { ok: true, device, product, secureMode, activation: secureMode === 3, clientIdParts: login.clientIdParts };
+  }
+
+  /** §4: a client certificate chaining to a trusted CA, CN = deviceKey, not revoked. */
+  private certificateMatches(device: DeviceRef, input: LoginInput): boolean {
+    const certificate = input.tls?.certificate;
+    if (!certificate?.authorized || certificate.commonName !== device.deviceKey) return false;
+    return !(certificate.serial && this.options.isRevoked?.(certificate.serial));
+  }
+}
