@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
 import { initDataDir, startCli, type CliProcess } from '../helpers/cli';
 import { freePort, startTcpRelay, type TcpRelay } from '../helpers/tcp-relay';
+import { inPage, openUiPage } from '../helpers/ui-page';
 
 let browser: Browser;
 let station: CliProcess;
@@ -30,19 +31,7 @@ afterAll(async () => {
   await station?.stop('SIGKILL');
 });
 
-/** A page that records uncaught errors; the test fails if any happened. */
-async function openPage(address = url, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ colorScheme: options.colorScheme ?? 'light' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(address);
-  await page.locator('[data-testid=connection][data-state=open]').waitFor({ state: 'attached' });
-  return { page, errors };
-}
-
-/** Evaluates an expression in the page (a string: this file is compiled without the DOM's types). */
-const inPage = <T = unknown>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
+const openPage = (address = url, options: { colorScheme?: 'light' | 'dark' } = {}) => openUiPage(browser, address, options);
 const focusedText = (page: Page) => inPage<string>(page, "document.activeElement?.textContent ?? ''");
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 

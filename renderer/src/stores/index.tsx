@@ -6,6 +6,8 @@ import type { ConnectionSource } from '../../../shared/contract/reconnecting-tra
 import { createAppStore, type AppState } from './app';
 import { createConnectionStore, type ConnectionStoreState } from './connection';
 import { createDashboardStore, type DashboardState } from './dashboard';
+import { createDevicesStore, type DevicesState } from './devices';
+import { createProductsStore, type ProductsState } from './products';
 import { createLogsStore, type LogsState } from './logs';
 import { createPreferencesStore, type KeyValueStorage, type PreferencesState } from './preferences';
 import type { Locale } from '../i18n/translate';
@@ -16,6 +18,8 @@ export interface Stores {
   preferences: StoreApi<PreferencesState>;
   connection: StoreApi<ConnectionStoreState>;
   dashboard: StoreApi<DashboardState>;
+  devices: StoreApi<DevicesState>;
+  products: StoreApi<ProductsState>;
 }
 
 export interface StoreDeps {
@@ -32,6 +36,8 @@ export function createStores(deps: StoreDeps): Stores {
     preferences: createPreferencesStore(deps.storage, { locale: deps.defaultLocale }),
     connection: createConnectionStore(deps.connection),
     dashboard: createDashboardStore(deps.api),
+    devices: createDevicesStore(deps.api),
+    products: createProductsStore(deps.api),
   };
 }
 
@@ -67,4 +73,12 @@ export function useConnection<T>(selector: (state: ConnectionStoreState) => T): 
 
 export function useDashboardStore<T>(selector: (state: DashboardState) => T): T {
   return useStore(useStores().dashboard, selector);
+}
+
+export function useDevicesStore<T>(selector: (state: DevicesState) => T): T {
+  return useStore(useStores().devices, selector);
+}
+
+export function useProductsStore<T>(selector: (state: ProductsState) => T): T {
+  return useStore(useStores().products, selector);
 }

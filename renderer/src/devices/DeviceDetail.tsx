@@ -1,0 +1,65 @@
+import type { DeviceState } from '../../../shared/contract';
+import { useT } from '../i18n';
+import { useDevicesStore } from '../stores';
+
+/** State changes a technician may make from the detail view, by current state. */
+const ACTIONS: Record<DeviceState, DeviceState[]> = {
+  planned: ['disabled'],
+  provisioned: ['disabled', 'decommissioned'],
+  active: ['disabled', 'decommissioned'],
+  disabled: ['active', 'decommissioned'],
+  decommissioned: [],
+};
+
+export function DeviceDetail() {
+  const t = useT();
+  const device = useDevicesStore((state) => state.selected);
+  const secret = useDevicesStore((state) => state.revealedSecret);
+  const reveal = useDevicesStore((state) => state.revealSecret);
+  const setState = useDevicesStore((state) => state.setState);
+  const close = useDevicesStore((state) => state.select);
+  if (!device) return null;
+  return (
+    <aside className="panel detail" aria-labelledby="device-detail-title" data-testid="device-detail">
+      <h2 id="device-detail-title">
+        {device.productKey}/{device.deviceKey}
+      </h2>
+      <dl className="facts">
+        <dt>{t('devices.name')}</dt>
+        <dd>{device.name}</dd>
+        <dt>{t('devices.state')}</dt>
+        <dd data-testid="device-state">{device.state}</dd>
+        <dt>{t('devices.destination')}</dt>
+        <dd>{device.destination}</dd>
+        <dt>{t('devices.credentials')}</dt>
+        <dd>{device.credentialSource}</dd>
+        <dt>{t('devices.secret')}</dt>
+        <dd data-testid="device-secret">
+          {secret ?? (
+            <button type="button" onClick={() => void reveal()}>
+              {t('devices.reveal')}
+            </button>
+          )}
+        </dd>
+        <dt>{t('devices.certificate')}</dt>
+        <dd>{device.certFingerprint ?? '—'}</dd>
+        <dt>{t('devices.attributes')}</dt>
+        <dd>
+          <pre>{JSON.stringify(device.attributes, null, 2)}</pre>
+        </dd>
+        <dt>{t('devices.tags')}</dt>
+        <dd>{Object.entries(device.tags).map(([key, value]) => `${key}=${value}`).join(', ') || '—'}</dd>
+      </dl>
+      <div className="form-row">
+        {ACTIONS[device.state].map((state) => (
+          <button type="button" key={state} onClick={() => void setState(state)}>
+            {t(`devices.to.${state}`)}
+          </button>
+        ))}
+        <button type="button" onClick={() => void close(null)}>
+          {t('devices.close')}
+        </button>
+      </div>
+    </aside>
+  );
+}

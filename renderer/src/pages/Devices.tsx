@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../api/context';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Progress } from '../components/Progress';
+import { DeviceDetail } from '../devices/DeviceDetail';
+import { DeviceFilterForm } from '../devices/DeviceFilterForm';
+import { DeviceTable } from '../devices/DeviceTable';
+import { useT } from '../i18n';
+import { useConnection, useDevicesStore } from '../stores';
+
+function useProductKeys(): string[] {
+  const api = useApi();
+  const [keys, setKeys] = useState<string[]>([]);
+  useEffect(() => {
+    void api.call('products.list', {}).then((result) => result.ok && setKeys(result.value.map((product) => product.productKey)));
+  }, [api]);
+  return keys;
+}
+
+function DeviceCount() {
+  const t = useT();
+  const count = useDevicesStore((state) => state.rows.length);
+  const more = useDevicesStore((state) => state.next !== null);
+  const loading = useDevicesStore((state) => state.loading);
+  const stale = useDevicesStore((state) => state.stale);
+  const reload = useDevicesStore((state) => state.reload);
+  return (
+    <div className="form-row">
+      <span data-testid="device-count">{t(more ? 'devices.countMore' : 'devices.count', { count })}</span>
+      {loading && <Progress label={t('devices.loading')} />}
+      {stale && (
+        <button type="button" onClick={() => void reload()}>
+          {t('devices.changedReload')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function DevicesPage() {
+  const t = useT();
+  const products = useProductKeys();
+  const error = useDevicesStore((state) => state.error);
+  const reload = useDevicesStore((state) => state.reload);
+  const follow = useDevicesStore((state) => state.follow);
+  const reconnects = useConnection((state) => state.reconnects);
+  useEffect(() => {
+    void reload();
+    return follow();
+  }, [reload, follow, reconnects]);
+  return (
+    <section aria-labelledby="devices-title" className="devices">
+      <h1 id="devices-title">{t('devices.title')}</h1>
+      <div className="panel">
+        <DeviceFilterForm products={products} />
+        <DeviceCount />
+        {error && <ErrorNotice error={error} />}
+        <DeviceTable />
+      </div>
+      <DeviceDetail />
+    </section>
+  );
+}

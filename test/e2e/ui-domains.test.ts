@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
+import { initDataDir, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
+import { openUiPage } from '../helpers/ui-page';
+
+let browser: Browser;
+let station: CliProcess;
+let data: string;
+let url: string;
+let productKey: string;
+const DEVICES = 2500;
+
+/** Runs a CLI command through the live station and returns its JSON value. */
+function cli<T>(args: string[]): T {
+  const run = runCli(['--data', data, '--json', ...args]);
+  const result = run.json<{ ok: boolean; value: T; error?: unknown }>();
+  if (!result.ok) throw new Error(`${args.join(' ')}: ${JSON.stringify(result.error)} ${run.stderr}`);
+  return result.value;
+}
+
+beforeAll(async () => {
+  data = initDataDir();
+  station = startCli(['--data', data, 'station', '--port', '0']);
+  url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
+  productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Meter', '--auth', 'device-secret']).product.productKey;
+  const csv = join(tempDir(), 'devices.csv');
+  const rows = Array.from({ length: DEVICES }, (_, index) => `dev${String(index).padStart(5, '0')},Meter ${index},SN${index}`);
+  writeFileSync(csv, ['deviceKey,name,serial', ...rows].join('\n'));
+  cli(['device', 'import', csv, '--product', productKey]);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop('SIGKILL');
+});
+
+describe('domain screens against a real station', () => {
+  it('Devices: a virtualized table that loads pages while scrolling, searches, and shows a secret only on request', async () => {
+    const { page, errors } = await openUiPage(browser, `${url}#/devices`);
+    const count = page.getByTestId('device-count');
+    await expect.poll(() => count.textContent()).toContain('1000 devices loaded');
+    // Only the rows in view are in the DOM.
+    expect(await page.locator('[data-testid=device-scroller] [role=row]').count()).toBeLessThan(100);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'devices.png') });
+    const scroller = page.getByTestId('device-scroller');
+    const scrollToEnd = () => scroller.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    // Each scroll to the end fetches the next page; scroll again until every page is in.
+    await expect.poll(async () => (await scrollToEnd(), count.textContent())).toBe(`${DEVICES} devices`);
+    await expect.poll(async () => (await scrollToEnd(), page.locator('[role=row]', { hasText: 'dev02499' }).count())).toBe(1);
+
+    await page.getByRole('searchbox', { name: 'Search' }).fill('dev0123');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => count.textContent()).toBe('10 devices');
+    await page.getByRole('columnheader', { name: 'deviceKey' }).getByRole('button').click();
+    await expect.poll(() => page.locator('[data-testid=device-scroller] [role=row]').first().textContent()).toContain('dev01239');
+
+    await page.locator('[role=row]', { hasText: 'dev01234' }).click();
+    const detail = page.getByTestId('device-detail');
+    await expect.poll(() => detail.textContent()).toContain(`${productKey}/dev01234`);
+    expect(await page.getByTestId('device-secret').textContent()).toBe('Reveal secret');
+    // An imported device without a secret: the contract's code and message appear in place.
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    await expect.poll(() => page.locator('[role=alert][data-code=NOT_FOUND]').textContent()).toContain('has no deviceSecret yet');
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => page.getByTestId('device-state').textContent()).toBe('disabled');
+    expect(cli<{ state: string }>(['device', 'show', `${productKey}/dev01234`]).state).toBe('disabled');
+
+    cli(['device', 'create', '--product', productKey, '--device-key', 'withsecret']);
+    await expect.poll(() => page.getByRole('button', { name: 'Devices changed: reload' }).count()).toBe(1);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('withsecret');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('[role=row]', { hasText: 'withsecret' }).click();
+    await expect.poll(() => detail.textContent()).toContain(`${productKey}/withsecret`);
+    expect(await page.getByTestId('device-secret').textContent()).toBe('Reveal secret');
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    const secret = runCli(['--data', data, 'device', 'secret', `${productKey}/withsecret`, '--reveal']).stdout;
+    await expect.poll(() => page.getByTestId('device-secret').textContent()).toMatch(/^\S{8,}$/);
+    expect(secret).toContain(await page.getByTestId('device-secret').textContent());
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'device-detail.png') });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('Products: creates a product through a checked form, edits its thing model with inline validation, saves it', async () => {
+    const { page, errors } = await openUiPage(browser, `${url}#/products`);
+    const list = page.getByTestId('product-list');
+    await expect.poll(() => list.textContent()).toContain(productKey);
+
+    // The contract schema refuses an empty name before anything is sent.
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Name', { exact: true }).fill('Sensor');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => list.locator('tbody tr').count()).toBe(2);
+
+    const editor = page.getByTestId('product-detail');
+    await editor.waitFor();
+    await page.getByLabel('Identifier').fill('temp');
+    await page.getByLabel('Data type').selectOption('DOUBLE');
+    await page.getByRole('button', { name: 'Add feature' }).click();
+    await expect.poll(() => editor.textContent()).toContain('temp');
+    const json = page.getByLabel('Thing model (EnOS JSON)');
+    await json.fill((await json.inputValue()).replace('"DOUBLE"', '"REAL"'));
+    const violations = editor.getByTestId('model-violations').first();
+    await expect.poll(() => violations.textContent()).toContain('$.measurepoints.temp');
+    expect(await page.getByRole('button', { name: 'Save model' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'products-model-error.png') });
+
+    await json.fill((await json.inputValue()).replace('"REAL"', '"DOUBLE"'));
+    await page.getByRole('button', { name: 'Save model' }).click();
+    await expect.poll(() => editor.getByRole('status').textContent()).toBe('Saved.');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'products.png') });
+    const created = cli<{ productKey: string; name: string; thingModel: { measurepoints: Record<string, { dataType: string }> } }[]>(['product', 'list']).find((product) => product.name === 'Sensor')!;
+    expect(created.thingModel.measurepoints.temp!.dataType).toBe('DOUBLE');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
