@@ -6,7 +6,8 @@ import { DeviceDetail } from '../devices/DeviceDetail';
 import { DeviceFilterForm } from '../devices/DeviceFilterForm';
 import { DeviceTable } from '../devices/DeviceTable';
 import { useT } from '../i18n';
-import { useConnection, useDevicesStore } from '../stores';
+import { useDevicesStore } from '../stores';
+import { useLiveData } from '../stores/useLiveData';
 
 function useProductKeys(): string[] {
   const api = useApi();
@@ -43,11 +44,7 @@ export function DevicesPage() {
   const error = useDevicesStore((state) => state.error);
   const reload = useDevicesStore((state) => state.reload);
   const follow = useDevicesStore((state) => state.follow);
-  const reconnects = useConnection((state) => state.reconnects);
-  useEffect(() => {
-    void reload();
-    return follow();
-  }, [reload, follow, reconnects]);
+  useLiveData(reload, follow);
   return (
     <section aria-labelledby="devices-title" className="devices">
       <h1 id="devices-title">{t('devices.title')}</h1>

@@ -1,10 +1,10 @@
-import { useEffect } from 'react';
 import { logsRequests, LogLevelSchema } from '../../../shared/contract';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Field } from '../components/Field';
 import { useContractForm } from '../forms/useContractForm';
 import { useT } from '../i18n';
-import { useConnection, useLogsStore } from '../stores';
+import { useLogsStore } from '../stores';
+import { useLiveData } from '../stores/useLiveData';
 
 /** The filter is a form over `logs.recent`: its schema refuses a bad line count before anything is sent. */
 function LogsFilter() {
@@ -44,11 +44,7 @@ export function LogsPage() {
   const error = useLogsStore((state) => state.error);
   const load = useLogsStore((state) => state.load);
   const follow = useLogsStore((state) => state.follow);
-  const reconnects = useConnection((state) => state.reconnects);
-  useEffect(() => {
-    void load();
-    return follow();
-  }, [load, follow, reconnects]);
+  useLiveData(load, follow);
 
   return (
     <section className="panel" aria-labelledby="logs-title">

@@ -3,7 +3,8 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { useT } from '../i18n';
 import { ProductCreateForm } from '../products/ProductCreateForm';
 import { ThingModelEditor } from '../products/ThingModelEditor';
-import { useConnection, useProductsStore } from '../stores';
+import { useProductsStore } from '../stores';
+import { useLiveData } from '../stores/useLiveData';
 
 function ProductList() {
   const t = useT();
@@ -69,11 +70,7 @@ export function ProductsPage() {
   const error = useProductsStore((state) => state.error);
   const load = useProductsStore((state) => state.load);
   const follow = useProductsStore((state) => state.follow);
-  const reconnects = useConnection((state) => state.reconnects);
-  useEffect(() => {
-    void load();
-    return follow();
-  }, [load, follow, reconnects]);
+  useLiveData(load, follow);
   return (
     <section aria-labelledby="products-title">
       <h1 id="products-title">{t('products.title')}</h1>
