@@ -75,11 +75,22 @@ function wrapRow(dataKey: Buffer, unlock: Unlock, scrypt: ScryptParams, now: num
 }
 
 export class Vault {
+  // Prepared once per vault: the hub reads a secret on every login, a CSV import writes one per row.
+  private readonly statements;
+
   private constructor(
     private readonly db: Db,
     private readonly dataKey: Buffer,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    this.statements = {
+      put: db.prepare(
+        `INSERT INTO vault_secrets (id, purpose, iv, tag, ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET purpose = excluded.purpose, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
+      ),
+      get: db.prepare('SELECT iv, tag, ciphertext FROM vault_secrets WHERE id = ?'),
+    };
+  }
 
   static exists(db: Db): boolean {
     return db.prepare('SELECT 1 FROM vault_wraps LIMIT 1').get() !== undefined;
@@ -140,16 +151,11 @@ export class Vault {
   put(id: string, secret: string | Buffer, purpose: string): void {
     const now = this.clock();
     const sealed = seal(this.dataKey, Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8'), id);
-    this.db
-      .prepare(
-        `INSERT INTO vault_secrets (id, purpose, iv, tag, ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET purpose = excluded.purpose, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
-      )
-      .run(id, purpose, sealed.iv, sealed.tag, sealed.ciphertext, now, now);
+    this.statements.put.run(id, purpose, sealed.iv, sealed.tag, sealed.ciphertext, now, now);
   }
 
   getBuffer(id: string): Buffer | undefined {
-    const row = this.db.prepare('SELECT iv, tag, ciphertext FROM vault_secrets WHERE id = ?').get(id) as
+    const row = this.statements.get.get(id) as
       | { iv: Buffer; tag: Buffer; ciphertext: Buffer }
       | undefined;
     return row ? open(this.dataKey, row.iv, row.tag, row.ciphertext, id) : undefined;

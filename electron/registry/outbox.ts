@@ -40,7 +40,16 @@ export class Outbox {
 
   /** Records the change; returns its revision. */
   record(change: Change): number {
-    const revision = this.nextRevision();
+    return this.write(this.nextRevision(), change);
+  }
+
+  /** For many changes inside one transaction: reads the sequence once, then counts on. */
+  recorder(): (change: Change) => number {
+    let next = this.nextRevision();
+    return (change) => this.write(next++, change);
+  }
+
+  private write(revision: number, change: Change): number {
     this.insert.run(
       revision,
       change.entity,

@@ -296,9 +296,13 @@ export class Registry {
   }
 
   /** Writes the device row at a new revision with its outbox row (inside the caller's transaction). */
-  private saveDevice(device: StoredDevice | (Omit<Device, 'revision'> & { id?: number }), operation: 'create' | 'update'): StoredDevice {
+  private saveDevice(
+    device: StoredDevice | (Omit<Device, 'revision'> & { id?: number }),
+    operation: 'create' | 'update',
+    record: (change: Change) => number = (change) => this.outbox.record(change),
+  ): StoredDevice {
     let stored: Device | undefined;
-    this.outbox.record({
+    record({
       entity: 'device',
       entityId: deviceRef(device),
       operation,
@@ -374,9 +378,10 @@ export class Registry {
     const vault = withSecrets ? this.vault() : undefined;
     if (vault && !vault.ok) return vault;
     const now = this.context.clock();
+    const destinations = new Map([...new Set(rows.map((row) => row.productKey))].map((productKey) => [productKey, this.products.get(productKey)!.destination]));
     const result = this.transaction(() => {
+      const record = this.outbox.recorder();
       for (const row of rows) {
-        const product = this.products.get(row.productKey)!;
         this.saveDevice(
           {
             productKey: row.productKey,
@@ -385,7 +390,7 @@ export class Registry {
             serial: row.serial ?? null,
             mac: row.mac ?? null,
             firmware: row.firmware ?? null,
-            destination: product.destination,
+            destination: destinations.get(row.productKey)!,
             credentialSource: row.deviceSecret ? 'imported' : 'none',
             state: 'planned',
             certFingerprint: null,
@@ -397,6 +402,7 @@ export class Registry {
             updatedAt: now,
           },
           'create',
+          record,
         );
         if (row.deviceSecret && vault?.ok) vault.value.put(deviceSecretId(row.productKey, row.deviceKey), row.deviceSecret, 'device-secret');
       }
@@ -413,8 +419,11 @@ export class Registry {
   private resolveCsvRows(rows: CsvDeviceRow[], issues: CsvIssue[]): CsvDeviceRow[] {
     const resolved: CsvDeviceRow[] = [];
     const taken = new Set(rows.filter((row) => row.deviceKey).map((row) => `${row.productKey}/${row.deviceKey}`));
+    const products = new Map<string, Product | undefined>();
+    const existing = new Map<string, Set<string>>();
     for (const row of rows) {
-      const product = this.products.get(row.productKey);
+      if (!products.has(row.productKey)) products.set(row.productKey, this.products.get(row.productKey));
+      const product = products.get(row.productKey);
       if (!product) {
         issues.push({ line: row.line, column: 'productKey', message: `no product "${row.productKey}" in the registry` });
         continue;
@@ -433,7 +442,8 @@ export class Registry {
         }
         taken.add(`${row.productKey}/${deviceKey}`);
       }
-      if (this.devices.get(row.productKey, deviceKey)) {
+      if (!existing.has(row.productKey)) existing.set(row.productKey, this.devices.deviceKeys(row.productKey));
+      if (existing.get(row.productKey)!.has(deviceKey)) {
         issues.push({ line: row.line, column: 'deviceKey', message: `device ${row.productKey}/${deviceKey} already exists` });
         continue;
       }

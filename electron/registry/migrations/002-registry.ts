@@ -50,6 +50,8 @@ export const registry: Migration = {
     CREATE INDEX devices_by_key ON devices (device_key, id);
     CREATE INDEX devices_by_name ON devices (name, id);
     CREATE INDEX devices_by_created ON devices (created_at, id);
+    CREATE INDEX devices_by_product_name ON devices (product_key, name, id);
+    CREATE INDEX devices_by_product_created ON devices (product_key, created_at, id);
     CREATE INDEX devices_by_state ON devices (state, device_key, id);
     CREATE INDEX devices_by_serial ON devices (serial) WHERE serial IS NOT NULL;
     CREATE INDEX devices_by_mac ON devices (mac) WHERE mac IS NOT NULL;
