@@ -14,6 +14,7 @@ import { Vault, type Unlock } from './pki/vault';
 import { VaultSlot } from './pki/vault-slot';
 import { openDatabase, type Db } from './registry/database';
 import { createRegistryModule } from './registry/module';
+import { createSerialModule, type SerialConfig } from './serial/module';
 import { createSyncModule, type ServeRegistryConfig } from './sync/module';
 
 export interface ServicesConfig {
@@ -29,6 +30,8 @@ export interface ServicesConfig {
   versions?: { electron: string | null; chrome: string | null };
   /** `station --serve-registry`: serve the sync API for other stations on its own port (issue 10). */
   serveRegistry?: ServeRegistryConfig;
+  /** Serial ports: watched pseudo-terminal paths/globs and link timeouts (issue 8). */
+  serial?: SerialConfig;
 }
 
 /** What every host (Electron main, station, hub, CLI) gets: the same services, the same handlers. */
@@ -94,8 +97,9 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const registry = createRegistryModule(context);
   const pki = createPkiModule(context, { registry: registry.registry, vaultSlot });
   const sync = createSyncModule(context, { registry: registry.registry });
-  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers };
-  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? [])];
+  const serial = createSerialModule(context);
+  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers };
+  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? [])];
 
   const dispatcher = createDispatcher(handlers, logger.child('contract'));
   const lifecycle = new Lifecycle(logger.child('lifecycle'));

@@ -62,6 +62,21 @@ export const ErrorCodeSchema = z.enum([
   'CA_EXISTS',
   // hub (issue 5)
   'DEVICE_OFFLINE',
+  // serial link and devices (issue 8)
+  'SERIAL_PORT_NOT_FOUND',
+  'SERIAL_PERMISSION_DENIED',
+  'SERIAL_PORT_BUSY',
+  'SERIAL_PORT_VANISHED',
+  'SERIAL_PORT_IN_USE',
+  'SERIAL_NO_ANSWER',
+  'SERIAL_CORRUPT_FRAMES',
+  'SERIAL_SEQUENCE',
+  'SERIAL_VERSION',
+  'SERIAL_FRAME_TOO_LARGE',
+  'DEVICE_REFUSED',
+  'DEVICE_ERROR',
+  'AT_COMMAND_FAILED',
+  'SIM_FAILED',
 ]);
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -116,4 +131,18 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CA_KEY_MISSING: 'The CA certificate comes without its private key; import the key too (PEM key file or PKCS#12).',
   CA_EXISTS: 'This station already has a certificate authority.',
   DEVICE_OFFLINE: 'The device is not connected to the hub. Connect it, or give a pending TTL so the command waits for its next login.',
+  SERIAL_PORT_NOT_FOUND: 'No serial port has that path or identity. List the ports with `commissioner ports`; a pseudo-terminal must be added by path.',
+  SERIAL_PERMISSION_DENIED: 'Permission denied on the serial port. On Linux add yourself to the dialout group (sudo usermod -aG dialout "$USER", then log out and in) or add a udev rule granting your group access.',
+  SERIAL_PORT_BUSY: 'The serial port is in use by another program. Close it (the message names the process where the OS tells) and retry.',
+  SERIAL_PORT_VANISHED: 'The device disappeared from the serial port during the operation (unplugged or reset). Nothing that was not confirmed is counted as written; plug it in and retry.',
+  SERIAL_PORT_IN_USE: 'The port is held by another user in this app (the console or the provisioning pipeline). Take it over explicitly or wait until it is released.',
+  SERIAL_NO_ANSWER: 'The device did not answer. Check the cable, the baud rate and that the device runs commissioning firmware.',
+  SERIAL_CORRUPT_FRAMES: 'Only corrupt frames (bad CRC or framing) came back. Check the baud rate, the cable and electrical noise.',
+  SERIAL_SEQUENCE: 'The device answered with an unexpected sequence number: its answers do not belong to the request.',
+  SERIAL_VERSION: 'The device speaks a commissioning protocol version this app does not. Update the app or the device firmware.',
+  SERIAL_FRAME_TOO_LARGE: 'A frame exceeded the negotiated maximum size.',
+  DEVICE_REFUSED: 'The device refused the command.',
+  DEVICE_ERROR: 'The device reported an error for the command.',
+  AT_COMMAND_FAILED: 'The module answered an AT command with ERROR or an unexpected line.',
+  SIM_FAILED: 'The virtual device could not start. Check that socat is installed (sudo apt-get install socat) and the paths are writable.',
 };

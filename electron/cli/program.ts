@@ -7,6 +7,7 @@ import { registerAssetCommands } from './commands/asset';
 import { registerDeviceCommands } from './commands/device';
 import { registerModelCommands } from './commands/model';
 import { registerProductCommands } from './commands/product';
+import { registerSerialCommands } from './commands/serial';
 import { registerStationCommands } from './commands/station';
 import { registerVaultCommands } from './commands/vault';
 import { registerSyncCommands } from './commands/sync';
@@ -27,6 +28,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerAppCommands(program);
   registerStationCommands(program);
+  registerSerialCommands(program);
   registerCaCommands(program);
   registerCertCommands(program);
   registerVaultCommands(program);

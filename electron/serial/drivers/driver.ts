@@ -1,0 +1,54 @@
+import type { DeviceIdentity } from '../../../shared/contract/ports';
+import type { Result } from '../../../shared/result';
+import type { EndpointProtocol, HashItem, SecretKind } from '../protocol/commands';
+import type { CsrSubject } from '../../sim/csr';
+
+export interface Endpoint {
+  protocol: EndpointProtocol;
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+export interface DeviceConfig {
+  productKey?: string;
+  deviceKey?: string;
+  endpoints?: Endpoint[];
+}
+
+export interface ConnectivityReport {
+  protocol: EndpointProtocol;
+  loggedIn: boolean;
+  samplesPosted: number;
+  downstreamAnswered: boolean;
+  latencyMs: number;
+  detail?: string;
+}
+
+export type TransferProgress = (done: number, total: number) => void;
+
+/**
+ * What the provisioning pipeline asks of a device, whichever way it speaks (architecture §6):
+ * the framed commissioning protocol or an AT-command profile. Operations a device kind cannot do
+ * answer UNSUPPORTED; every failure names the port and the step.
+ */
+export interface DeviceDriver {
+  readonly kind: DeviceIdentity['driver'];
+  identify(): Promise<Result<DeviceIdentity>>;
+  readConfig(): Promise<Result<DeviceConfig>>;
+  writeConfig(config: DeviceConfig): Promise<Result<void>>;
+  writeSecret(kind: SecretKind, secret: string): Promise<Result<void>>;
+  forgetSecret(kind: SecretKind): Promise<Result<void>>;
+  /** A CSR (DER) from a key made on the device; CN is the device's deviceKey. */
+  generateCsr(subject: CsrSubject): Promise<Result<Buffer>>;
+  writeCertificateChain(pem: string, progress?: TransferProgress): Promise<Result<void>>;
+  writePrivateKey(pem: string): Promise<Result<void>>;
+  writeFirmware(image: Buffer, progress?: TransferProgress): Promise<Result<void>>;
+  /** SHA-256 (hex) of every item the device holds in full. */
+  readHashes(): Promise<Result<Partial<Record<HashItem, string>>>>;
+  connectivityTest(endpoints: Endpoint[], samples: number, timeoutMs: number): Promise<Result<ConnectivityReport[]>>;
+  commit(): Promise<Result<void>>;
+  reboot(): Promise<Result<void>>;
+  factoryReset(): Promise<Result<void>>;
+  close(): void;
+}

@@ -1,0 +1,199 @@
+import { createPrivateKey } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { buildMqttCredentials, buildReply, buildRequest, parseRequest, routeTopic, topicFor } from '../protocol';
+import type { ThingModel } from '../../shared/model/thing-model';
+import type { ConnectivityReport, Endpoint } from '../serial/drivers/driver';
+import type { Flash } from './flash';
+import { sampleMeasurepoints, sampleValue } from './telemetry';
+
+export interface ApplicationOptions {
+  model: ThingModel;
+  firmware: string;
+  /** Telemetry period once running after commit. */
+  postIntervalMs: number;
+  log(level: 'info' | 'warn' | 'error', text: string): void;
+  /** Persists the flash (the activated deviceSecret). */
+  save(): void;
+}
+
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * The device's application firmware: an EnOS device on MQTT (protocol reference §2–§6) with the
+ * credentials in its flash. It performs dynamic activation when it holds only a productSecret
+ * (§3.7, §13 #10: reply, persist, reconnect in mode 2), reports its firmware (ota.device.inform),
+ * posts measurepoints that follow its thing model and answers service invokes and
+ * measurepoint set/get. HTTP and CoAP endpoints are not emulated yet.
+ */
+export class DeviceSession {
+  private client: MqttClient | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private nextId = 1;
+  private readonly points: Record<string, unknown> = {};
+  readonly acks = new Set<string>();
+  downstreamAnswered = false;
+  private stopped = false;
+
+  constructor(
+    private readonly flash: Flash,
+    private readonly endpoint: Endpoint,
+    private readonly options: ApplicationOptions,
+  ) {}
+
+  /** Logs in (activating first when needed); resolves with the login round trip in ms or an error text. */
+  async connect(): Promise<{ latencyMs: number } | { error: string }> {
+    const { productKey, deviceKey } = this.flash.config;
+    if (!productKey || !deviceKey) return { error: 'no productKey/deviceKey configured' };
+    const { deviceSecret, productSecret } = this.flash.secrets;
+    if (!deviceSecret && productSecret) {
+      const activated = await this.activate(productKey, deviceKey, productSecret);
+      if ('error' in activated) return activated;
+    }
+    if (!this.flash.secrets.deviceSecret) return { error: 'no deviceSecret or productSecret in flash' };
+    const started = performance.now();
+    const client = await this.open(2, this.flash.secrets.deviceSecret);
+    if ('error' in client) return client;
+    this.client = client;
+    client.on('message', (topic, payload) => this.onDownstream(topic, payload));
+    await client.subscribeAsync(`${topicFor('measurepoint.post', productKey, deviceKey)}_reply`, { qos: 1 });
+    this.publish('ota.inform', { version: this.options.firmware });
+    this.options.log('info', `online at ${this.endpoint.host}:${this.endpoint.port} as ${productKey}/${deviceKey}`);
+    return { latencyMs: performance.now() - started };
+  }
+
+  private async open(secureMode: 2 | 3, secret: string): Promise<MqttClient | { error: string }> {
+    const { productKey = '', deviceKey = '' } = this.flash.config;
+    const credentials = buildMqttCredentials({ productKey, deviceKey, secret, secureMode, timestamp: String(Date.now()) });
+    const tls = this.endpoint.tls ? this.tlsOptions() : {};
+    try {
+      return await mqtt.connectAsync(`${this.endpoint.tls ? 'mqtts' : 'mqtt'}://${this.endpoint.host}:${this.endpoint.port}`, {
+        ...credentials,
+        protocolVersion: 4,
+        clean: true,
+        keepalive: 60,
+        reconnectPeriod: 0,
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        ...tls,
+      });
+    } catch (error) {
+      return { error: `login (mode ${secureMode}) failed: ${(error as Error).message}` };
+    }
+  }
+
+  /** Mutual TLS with the certificate chain and key in flash (protocol reference §4). */
+  private tlsOptions(): Record<string, unknown> {
+    const key = this.flash.privateKeyPem ?? (this.flash.onDeviceKey ? createPrivateKey({ key: Buffer.from(this.flash.onDeviceKey, 'hex'), format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }) : undefined);
+    return { key, cert: this.flash.certificateChain, ca: this.flash.certificateChain, rejectUnauthorized: false };
+  }
+
+  /** §3.7: mode-3 login, the hub pushes thing.activate.info, we persist the secret and reply. */
+  private async activate(productKey: string, deviceKey: string, productSecret: string): Promise<{ ok: true } | { error: string }> {
+    const client = await this.open(3, productSecret);
+    if ('error' in client) return client;
+    try {
+      const secret = await new Promise<string | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), CONNECT_TIMEOUT_MS);
+        client.on('message', (topic, payload) => {
+          const routed = routeTopic(topic);
+          const parsed = parseRequest(payload);
+          if (routed?.kind !== 'activate.info' || !parsed.ok) return;
+          const params = parsed.request.params as { deviceSecret?: unknown };
+          if (typeof params?.deviceSecret !== 'string') return;
+          clearTimeout(timer);
+          client.publish(`${topic}_reply`, buildReply({ id: parsed.request.id, code: 200, data: {} }), { qos: 1 });
+          resolve(params.deviceSecret);
+        });
+      });
+      if (!secret) return { error: 'activation: no thing.activate.info within the timeout' };
+      this.flash.secrets.deviceSecret = secret;
+      this.flash.activated = true;
+      this.options.save();
+      this.options.log('info', `activated as ${productKey}/${deviceKey}`);
+      return { ok: true };
+    } finally {
+      await client.endAsync().catch(() => undefined);
+    }
+  }
+
+  private publish(kind: 'measurepoint.post' | 'ota.inform', params: unknown): string {
+    const { productKey = '', deviceKey = '' } = this.flash.config;
+    const id = String(this.nextId++);
+    this.client?.publish(topicFor(kind, productKey, deviceKey), buildRequest(id, kind === 'ota.inform' ? 'ota.device.inform' : 'thing.measurepoint.post', params), { qos: 1 });
+    return id;
+  }
+
+  /** Posts one sample; resolves true once the hub acknowledged it with code 200. */
+  postSample(timeoutMs: number): Promise<boolean> {
+    const id = this.publish('measurepoint.post', { measurepoints: sampleMeasurepoints(this.options.model, this.points), time: Date.now() });
+    return new Promise((resolve) => {
+      const deadline = performance.now() + timeoutMs;
+      const check = () => (this.acks.has(id) ? resolve(true) : performance.now() > deadline || this.stopped ? resolve(false) : setTimeout(check, 20));
+      check();
+    });
+  }
+
+  startPosting(): void {
+    this.timer = setInterval(() => void this.postSample(this.options.postIntervalMs), this.options.postIntervalMs);
+  }
+
+  private onDownstream(topic: string, payload: Buffer): void {
+    const routed = routeTopic(topic);
+    if (topic.endsWith('_reply')) {
+      const reply = JSON.parse(payload.toString()) as { id?: unknown; code?: unknown };
+      if (Number(reply.code) === 200) this.acks.add(String(reply.id));
+      return;
+    }
+    const parsed = parseRequest(payload);
+    if (!routed || !parsed.ok) return;
+    const { id, params } = parsed.request;
+    const answer = (code: number, data: unknown) => {
+      this.client?.publish(`${topic}_reply`, buildReply({ id, code, data }), { qos: 1 });
+      this.downstreamAnswered = true;
+    };
+    const model = this.options.model;
+    if (routed.kind === 'measurepoint.set') {
+      Object.assign(this.points, params as Record<string, unknown>);
+      this.options.log('info', `measurepoint set: ${Object.keys(params as object).join(', ')}`);
+      return answer(200, {});
+    }
+    if (routed.kind === 'measurepoint.get') {
+      const all = sampleMeasurepoints(model, this.points);
+      const wanted = Array.isArray(params) && params.length > 0 ? (params as string[]) : Object.keys(all);
+      return answer(200, Object.fromEntries(wanted.filter((key) => key in all).map((key) => [key, all[key]])));
+    }
+    if (routed.kind === 'service.invoke') {
+      const service = model.services[routed.param ?? ''];
+      this.options.log('info', `service ${routed.param ?? '?'} invoked`);
+      if (!service) return answer(1101, {}); // Java SDK: no handler
+      return answer(200, Object.fromEntries(service.outputData.map((output) => [output.identifier, sampleValue(output)])));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.client?.endAsync().catch(() => undefined);
+    this.client = null;
+  }
+}
+
+/** The connectivity test of the commissioning protocol (spec §6.6) with one endpoint. */
+export async function testConnectivity(flash: Flash, endpoint: Endpoint, samples: number, timeoutMs: number, options: ApplicationOptions): Promise<ConnectivityReport> {
+  const report: ConnectivityReport = { protocol: endpoint.protocol, loggedIn: false, samplesPosted: 0, downstreamAnswered: false, latencyMs: 0 };
+  if (endpoint.protocol !== 'mqtt') return { ...report, detail: `${endpoint.protocol} is not emulated yet` };
+  const session = new DeviceSession(flash, endpoint, options);
+  const deadline = performance.now() + timeoutMs;
+  try {
+    const login = await session.connect();
+    if ('error' in login) return { ...report, detail: login.error };
+    report.loggedIn = true;
+    report.latencyMs = login.latencyMs;
+    for (let index = 0; index < samples; index++) if (await session.postSample(Math.max(0, deadline - performance.now()))) report.samplesPosted++;
+    // Give the hub the rest of the budget to send one downstream request (architecture §6 step 4).
+    while (!session.downstreamAnswered && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    report.downstreamAnswered = session.downstreamAnswered;
+    return report;
+  } finally {
+    await session.stop();
+  }
+}

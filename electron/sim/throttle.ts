@@ -1,0 +1,50 @@
+/**
+ * Emulates a serial line's speed on a pseudo-terminal, which moves bytes as fast as memory does:
+ * bytes are delivered in small slices no earlier than an 8N1 line of `baud` would carry them
+ * (10 bit times per byte). The schedule is absolute, so timer jitter does not accumulate.
+ */
+export class LineThrottle {
+  private readonly bytesPerMs: number;
+  private readonly slice: number;
+  private readonly queue: Buffer[] = [];
+  private lineFreeAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    baud: number,
+    private readonly deliver: (bytes: Buffer) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.bytesPerMs = baud / 10 / 1000;
+    this.slice = Math.max(16, Math.floor(this.bytesPerMs * 2));
+  }
+
+  push(bytes: Buffer): void {
+    for (let at = 0; at < bytes.length; at += this.slice) this.queue.push(bytes.subarray(at, at + this.slice));
+    this.pump();
+  }
+
+  /** Drops what is still on the line (a reboot or an unplug). */
+  clear(): void {
+    this.queue.length = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private pump(): void {
+    if (this.timer || this.queue.length === 0) return;
+    const head = this.queue[0]!;
+    const start = Math.max(this.now(), this.lineFreeAt);
+    const arrival = start + head.length / this.bytesPerMs;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.queue.shift();
+        this.lineFreeAt = arrival;
+        this.deliver(head);
+        this.pump();
+      },
+      Math.max(0, arrival - this.now()),
+    );
+  }
+}
