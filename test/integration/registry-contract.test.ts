@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../electron/bridge/dispatcher';
+import { EventBus } from '../../electron/core/event-bus';
+import { createLogger } from '../../electron/core/logger';
+import type { ServiceContext } from '../../electron/core/module';
+import { Vault } from '../../electron/pki/vault';
+import { openDatabase } from '../../electron/registry/database';
+import { createRegistryModule } from '../../electron/registry/module';
+import { tempDir } from '../helpers/cli';
+
+/** The registry's contract handlers behind the real dispatcher (input and output checked by the schemas). */
+describe('registry contract: products, devices, model, assets', () => {
+  const dir = tempDir();
+  const opened = openDatabase(join(dir, 'commissioner.db'), { create: true });
+  if (!opened.ok) throw new Error(opened.error.message);
+  const db = opened.value;
+  const vault = Vault.create(db, { method: 'passphrase', passphrase: 'contract' }, { scrypt: { N: 2 ** 14, r: 8, p: 1 } });
+  const logger = createLogger({ level: 'fatal', ringSize: 10, clock: () => 1 });
+  const events = new EventBus();
+  const seen: { channel: string; payload: unknown }[] = [];
+  events.subscribe((channel, payload) => seen.push({ channel, payload }));
+  const context = { config: { dataDir: dir, host: 'cli', logLevel: 'fatal' }, logger, db, events, clock: () => 1_700_000_000_000, stationId: 'st', vault: () => vault } as ServiceContext;
+  const module = createRegistryModule(context);
+  const dispatcher = createDispatcher(module.handlers, logger);
+  const call = (channel: string, input: unknown) => dispatcher.dispatch(channel, input, { transport: 'in-process' });
+  afterAll(() => db.close());
+
+  it('refuses malformed input at the contract with INVALID_INPUT', async () => {
+    expect(await call('products.create', { name: 'X', authScheme: 'password' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('products.create', { name: 'X', authScheme: 'device-secret', extra: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('devices.list', { limit: 5000 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('devices.create', { productKey: 'p', timezone: 'not a zone!' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('assets.moveNode', { nodeId: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('creates, lists, validates and places through the contract, emitting change events', async () => {
+    const model = JSON.parse(readFileSync(resolve(__dirname, '../../resources/models/smart-meter.json'), 'utf8'));
+    const created = await call('products.create', { name: 'Meter', authScheme: 'certificate', thingModel: model, namingRule: { prefix: 'sm-', source: 'mac' } });
+    expect(created).toMatchObject({ ok: true, value: { product: { authScheme: 'certificate', dynamicActivation: false }, productSecret: null } });
+    const productKey = (created as { value: { product: { productKey: string } } }).value.product.productKey;
+    const device = await call('devices.create', { productKey, mac: '02:00:00:aa:bb:cc' });
+    expect(device).toMatchObject({ ok: true, value: { device: { deviceKey: 'sm-020000AABBCC' }, deviceSecret: expect.stringMatching(/^[A-Za-z0-9]{20}$/) } });
+    expect(await call('devices.list', { productKey })).toMatchObject({ ok: true, value: { items: [{ deviceKey: 'sm-020000AABBCC' }], next: null } });
+    expect(await call('model.validate', { productKey, kind: 'measurepoints', payload: { measurepoints: { phaseVoltage: { a: 230, b: 231 } } } })).toEqual({
+      ok: true,
+      value: { valid: false, violations: [{ path: '$.measurepoints.phaseVoltage.c', message: 'the required member "c" is missing' }] },
+    });
+    expect(await call('model.validate', { productKey, kind: 'event', payload: {} })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const tree = (await call('assets.createTree', { name: 'Grid' })) as { ok: true; value: { id: string } };
+    const node = (await call('assets.addNode', { tree: 'Grid', name: 'Feeder 1' })) as { ok: true; value: { id: string } };
+    expect(await call('assets.place', { device: 'sm-020000AABBCC', nodeId: node.value.id })).toMatchObject({ ok: true, value: { treeId: tree.value.id } });
+    expect(await call('assets.path', { tree: 'Grid', nodeId: node.value.id })).toMatchObject({ ok: true, value: { path: ['Feeder 1'] } });
+    expect(seen.map((event) => event.channel)).toEqual(['products.changed', 'devices.changed', 'assets.changed', 'assets.changed', 'assets.changed']);
+    const exported = (await call('products.exportModel', { productKey })) as { ok: true; value: Record<string, unknown> };
+    expect(await call('model.check', { model: exported.value })).toEqual({ ok: true, value: { valid: true, violations: [] } });
+  });
+});
