@@ -44,11 +44,13 @@ const PROGRESS_EVERY_MS = 250;
 
 /**
  * Drains the outbox to one target (issue 10): rows in sequence order, each only once everything
- * it depends on has arrived; an attempt is recorded before its call leaves (so the next attempt
- * knows the outcome may be unknown), the outcome after; the cursor moves past every finished row.
+ * it depends on has arrived; the outcome is recorded after the call (and, where the target could
+ * not recognise a repeat, the attempt before it); the cursor moves past every finished row.
  */
 export class SyncProcessor {
   private consecutiveFailures = 0;
+  /** The target's pause as this processor set it, so the launch loop need not read it back per item. */
+  private pausedUntil = 0;
   private lastProgress = 0;
   private readonly summary: DrainSummary = { delivered: 0, failed: 0, conflicts: 0, retrying: 0 };
 
@@ -84,7 +86,7 @@ export class SyncProcessor {
 
   /** One walk over the undelivered rows: launches every row that is due and whose dependencies arrived. */
   private async pass(cursor: number, signal: AbortSignal | undefined): Promise<{ launched: number; nextWake: number; seen: number }> {
-    const { store, reader, targetName, clock, concurrency } = this.options;
+    const { reader, targetName, clock, concurrency } = this.options;
     const inFlight = new Set<Promise<void>>();
     let launched = 0;
     let seen = 0;
@@ -93,7 +95,7 @@ export class SyncProcessor {
       const page = reader.candidates(targetName, after, PAGE);
       seen += page.length;
       for (const item of page) {
-        if (signal?.aborted || (store.target(targetName)?.pausedUntil ?? 0) > clock()) break;
+        if (signal?.aborted || this.pausedUntil > clock()) break;
         if (item.nextAttemptAt > clock()) {
           nextWake = Math.min(nextWake, item.nextAttemptAt);
           continue;
@@ -115,7 +117,7 @@ export class SyncProcessor {
 
   private async deliverOne(item: PendingItem): Promise<void> {
     const { store, targetName, target, logger } = this.options;
-    store.markInflight(targetName, item.seq);
+    if (target.needsAttemptRecord(item)) store.markInflight(targetName, item.seq);
     const outcome = await target.deliver(item, {
       previousAttempts: item.attempts,
       force: item.force,
@@ -160,7 +162,8 @@ export class SyncProcessor {
     // The whole target waits on a 429 or a dead link: every other item would meet the same.
     if (failure.code === 'SYNC_RATE_LIMITED' || failure.code === 'SYNC_UNREACHABLE') {
       this.consecutiveFailures++;
-      store.pauseUntil(targetName, clock() + (failure.retryAfterMs ?? backoffMs(this.consecutiveFailures, backoff, this.options.random)));
+      this.pausedUntil = Math.max(this.pausedUntil, clock() + (failure.retryAfterMs ?? backoffMs(this.consecutiveFailures, backoff, this.options.random)));
+      store.pauseUntil(targetName, this.pausedUntil);
     }
     store.finish(targetName, item.seq, 'retry', { failure, nextAttemptAt: clock() + wait });
   }

@@ -30,4 +30,9 @@ export interface DeliveryContext {
 /** One destination of the outbox (EnOS, a central Commissioner hub). */
 export interface SyncTarget {
   deliver(item: OutboxItem, context: DeliveryContext): Promise<DeliveryOutcome>;
+  /**
+   * True when a repeated call could not tell that an earlier one succeeded (a create that takes
+   * no client key): the processor then records the attempt durably before the call leaves.
+   */
+  needsAttemptRecord(item: OutboxItem): boolean;
 }

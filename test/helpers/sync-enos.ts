@@ -19,7 +19,7 @@ export function syncService(db: Db, vault: Vault, overrides: Partial<SyncService
 }
 
 /** An EnOS target on the fake with short pacing so tests stay fast. */
-export function addEnosTarget(service: SyncService, fake: FakeEnos, overrides: { appSecret?: string; rate?: number; burst?: number } = {}): void {
+export function addEnosTarget(service: SyncService, fake: FakeEnos, overrides: { appSecret?: string; rate?: number; burst?: number; concurrency?: number } = {}): void {
   const added = service.addTarget({
     kind: 'enos',
     name: 'enos',
@@ -30,7 +30,7 @@ export function addEnosTarget(service: SyncService, fake: FakeEnos, overrides: {
     deviceEndpoints: ['mqtt://127.0.0.1:11883'],
     rate: overrides.rate ?? 500,
     burst: overrides.burst ?? 10,
-    concurrency: 4,
+    concurrency: overrides.concurrency ?? 4,
     backoffMs: 5,
     timeoutMs: 2000,
   });

@@ -77,6 +77,11 @@ export class EnosTarget implements SyncTarget {
     private readonly keepDeviceSecret: DeviceSecretSink,
   ) {}
 
+  /** Only node creates take no client key; devices carry their key, placements and topology repeat harmlessly. */
+  needsAttemptRecord(item: OutboxItem): boolean {
+    return item.entity === 'asset_node' && item.operation !== 'delete';
+  }
+
   async deliver(item: OutboxItem, context: DeliveryContext): Promise<DeliveryOutcome> {
     // Products and devices name their destination (architecture §5); others' go elsewhere.
     const destination = item.payload.destination;
@@ -265,7 +270,7 @@ export class EnosTarget implements SyncTarget {
     const current = await this.call('GET', '/asset-service/v2.1/assets', { action: 'get', assetId: mapped.cloudId });
     if (!current.ok) return failure(current.failure);
     if (current.value.code !== 0) {
-      if (context.force) return this.createNode(item, { ...context, force: false, previousAttempts: 0 });
+      if (context.force) return this.createNode(item, { ...context, force: false });
       return { kind: 'conflict', conflict: 'deleted_remotely', local: state, cloud: null };
     }
     const data = (current.value.data ?? {}) as Record<string, unknown>;

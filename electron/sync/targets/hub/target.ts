@@ -20,6 +20,11 @@ export class HubTarget implements SyncTarget {
     return new URL(`${HUB_API_PREFIX}/${path}`, this.url);
   }
 
+  /** The hub recognises a repeated push by its idempotency key. */
+  needsAttemptRecord(): boolean {
+    return false;
+  }
+
   async deliver(item: OutboxItem, context: DeliveryContext): Promise<DeliveryOutcome> {
     const push: HubPush = {
       origin: this.origin,
