@@ -19,6 +19,8 @@ export class AtFirmware {
   private echo = true;
   private pendingWrite: { namespace: string; key: string; type: number; length: number; received: Buffer[]; size: number } | null = null;
   private asleepUntil = 0;
+  /** The LF of a command's CR LF is not the first data byte after a `>` prompt. */
+  private swallowLf = false;
 
   constructor(
     private readonly hardware: HardwareProfile,
@@ -43,6 +45,9 @@ export class AtFirmware {
     if (performance.now() < this.asleepUntil) return;
     let at = 0;
     while (at < bytes.length) {
+      if (this.swallowLf && bytes[at] === 0x0a) at++;
+      this.swallowLf = false;
+      if (at >= bytes.length) break;
       if (this.pendingWrite) {
         const write = this.pendingWrite;
         const take = bytes.subarray(at, at + (write.length - write.size));
@@ -60,6 +65,7 @@ export class AtFirmware {
       }
       const command = this.line.trim();
       this.line = '';
+      this.swallowLf = true;
       if (command) this.execute(command);
     }
   }
