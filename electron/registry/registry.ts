@@ -336,24 +336,10 @@ export class Registry {
     const now = this.context.clock();
     const result = this.transaction(() => {
       const device = this.saveDevice(
-        {
-          productKey: input.productKey,
-          deviceKey: key.value,
-          name: input.name ?? key.value,
-          serial: input.serial ?? null,
-          mac: input.mac ?? null,
-          firmware: input.firmware ?? null,
-          destination: product.value.destination,
-          credentialSource: input.deviceSecret ? 'imported' : deviceSecret ? 'generated' : 'none',
-          state: 'planned',
-          certFingerprint: null,
-          attributes: {},
-          tags: {},
-          desiredConfig: {},
-          timezone: input.timezone ?? '+00:00',
-          createdAt: now,
-          updatedAt: now,
-        },
+        plannedDevice(
+          { ...input, deviceKey: key.value, destination: product.value.destination, credentialSource: input.deviceSecret ? 'imported' : deviceSecret ? 'generated' : 'none' },
+          now,
+        ),
         'create',
       );
       if (deviceSecret && vault?.ok) vault.value.put(deviceSecretId(device.productKey, device.deviceKey), deviceSecret, 'device-secret');
@@ -382,28 +368,7 @@ export class Registry {
     const result = this.transaction(() => {
       const record = this.outbox.recorder();
       for (const row of rows) {
-        this.saveDevice(
-          {
-            productKey: row.productKey,
-            deviceKey: row.deviceKey,
-            name: row.name ?? row.deviceKey,
-            serial: row.serial ?? null,
-            mac: row.mac ?? null,
-            firmware: row.firmware ?? null,
-            destination: destinations.get(row.productKey)!,
-            credentialSource: row.deviceSecret ? 'imported' : 'none',
-            state: 'planned',
-            certFingerprint: null,
-            attributes: {},
-            tags: {},
-            desiredConfig: {},
-            timezone: row.timezone ?? '+00:00',
-            createdAt: now,
-            updatedAt: now,
-          },
-          'create',
-          record,
-        );
+        this.saveDevice(plannedDevice({ ...row, destination: destinations.get(row.productKey)!, credentialSource: row.deviceSecret ? 'imported' : 'none' }, now), 'create', record);
         if (row.deviceSecret && vault?.ok) vault.value.put(deviceSecretId(row.productKey, row.deviceKey), row.deviceSecret, 'device-secret');
       }
       return ok({ dryRun: false, rows: rows.length, imported: rows.length, issues: [] });
@@ -679,6 +644,31 @@ export class Registry {
     const gateway = gatewayId === undefined ? undefined : this.devices.getById(gatewayId);
     return gateway ? publicDevice(gateway) : undefined;
   }
+}
+
+/** A new device, `planned` (architecture §5), before its first revision. */
+function plannedDevice(
+  fields: Pick<Device, 'productKey' | 'deviceKey' | 'destination' | 'credentialSource'> & { name?: string; serial?: string; mac?: string; firmware?: string; timezone?: string },
+  now: number,
+): Omit<Device, 'revision'> {
+  return {
+    productKey: fields.productKey,
+    deviceKey: fields.deviceKey,
+    name: fields.name ?? fields.deviceKey,
+    serial: fields.serial ?? null,
+    mac: fields.mac ?? null,
+    firmware: fields.firmware ?? null,
+    destination: fields.destination,
+    credentialSource: fields.credentialSource,
+    state: 'planned',
+    certFingerprint: null,
+    attributes: {},
+    tags: {},
+    desiredConfig: {},
+    timezone: fields.timezone ?? '+00:00',
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 function pick<T>(record: Record<string, T>, keys: readonly string[]): Record<string, T> {

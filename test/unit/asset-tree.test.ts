@@ -48,7 +48,7 @@ describe('asset tree operations', () => {
     let state: TreeState = { nodes: [], placements: [] };
     let parent: string | null = null;
     for (let level = 1; level <= 6; level++) {
-      const node = value(addNode(state, { id: `n${level}`, treeId: 't', parentId: parent, name: `L${level}` }));
+      const node: AssetNode = value(addNode(state, { id: `n${level}`, treeId: 't', parentId: parent, name: `L${level}` }));
       state = { nodes: [...state.nodes, node], placements: [] };
       parent = node.id;
     }
