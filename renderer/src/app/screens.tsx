@@ -1,16 +1,22 @@
 import type { ComponentType } from 'react';
+import { CertificatesPage } from '../pages/Certificates';
 import { DashboardPage } from '../pages/Dashboard';
 import { DevicesPage } from '../pages/Devices';
+import { HubPage } from '../pages/Hub';
 import { LogsPage } from '../pages/Logs';
 import { ProductsPage } from '../pages/Products';
 import { SettingsPage } from '../pages/Settings';
+import { SyncPage } from '../pages/Sync';
 import type { RouteId } from './routes';
 
 /** The built screens by route; a route without one shows the placeholder until its capability lands. */
 export const SCREENS: Partial<Record<RouteId, ComponentType>> = {
   dashboard: DashboardPage,
+  certificates: CertificatesPage,
   devices: DevicesPage,
+  hub: HubPage,
   settings: SettingsPage,
+  sync: SyncPage,
   logs: LogsPage,
   products: ProductsPage,
 };

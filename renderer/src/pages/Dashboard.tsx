@@ -3,7 +3,11 @@ import { toAligned } from '../charts/rates';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LiveChart } from '../components/LiveChart';
 import { useT } from '../i18n';
-import { useAppStore, useConnection, useDashboardStore } from '../stores';
+import { CountTable } from '../hub/HubOverview';
+import { MessageRateChart } from '../hub/MessageRateChart';
+import { SyncBacklog } from '../sync/SyncBacklog';
+import { useAppStore, useConnection, useDashboardStore, useHubStore } from '../stores';
+import { useLiveData } from '../stores/useLiveData';
 
 function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
@@ -55,6 +59,27 @@ function LogRateChart() {
   return <LiveChart title={t('dashboard.logRate')} series={series} data={toAligned(rates)} />;
 }
 
+/** Online now, messages per second in and out, errors by code: the hub's pushed statistics. */
+function HubSummary() {
+  const t = useT();
+  const load = useHubStore((state) => state.load);
+  const follow = useHubStore((state) => state.follow);
+  const online = useHubStore((state) => state.stats?.online ?? 0);
+  const errors = useHubStore((state) => state.stats?.totals.errors);
+  useLiveData(load, follow);
+  return (
+    <>
+      <div className="panel wide" data-testid="dashboard-hub">
+        <p className="big-number" data-testid="dashboard-online">{t('hub.online', { count: online })}</p>
+        <MessageRateChart />
+      </div>
+      <div className="panel">
+        <CountTable title={t('hub.errors')} counts={errors ?? {}} testId="dashboard-errors" />
+      </div>
+    </>
+  );
+}
+
 export function DashboardPage() {
   const t = useT();
   return (
@@ -64,6 +89,10 @@ export function DashboardPage() {
         <div className="panel">
           <h2>{t('dashboard.station')}</h2>
           <StationFacts />
+        </div>
+        <HubSummary />
+        <div className="panel">
+          <SyncBacklog />
         </div>
         <div className="panel wide" data-testid="log-rate">
           <LogRateChart />

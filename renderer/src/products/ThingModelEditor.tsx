@@ -1,6 +1,7 @@
 import { useMemo, useState, type ChangeEvent } from 'react';
 import type { Violation } from '../../../shared/model/thing-model';
 import type { AppError } from '../../../shared/result';
+import { downloadText } from '../components/download';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Field } from '../components/Field';
 import { useT } from '../i18n';
@@ -53,14 +54,6 @@ function AddFeature({ onAdd }: { onAdd: (kind: FeatureKind, identifier: string, 
   );
 }
 
-function download(name: string, text: string) {
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(link.href);
-}
-
 /** The product's thing model as EnOS JSON, checked on every keystroke by the shared validator. */
 export function ThingModelEditor({ initialText }: { initialText: string | null }) {
   const t = useT();
@@ -87,7 +80,7 @@ export function ThingModelEditor({ initialText }: { initialText: string | null }
   };
   const exportFile = async () => {
     const result = await exportModel();
-    if (result.ok) download(`${product.productKey}-model.json`, JSON.stringify(result.value, null, 2));
+    if (result.ok) downloadText(`${product.productKey}-model.json`, JSON.stringify(result.value, null, 2), 'application/json');
     else setServerError(result.error);
   };
 

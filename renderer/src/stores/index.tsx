@@ -8,6 +8,9 @@ import { createConnectionStore, type ConnectionStoreState } from './connection';
 import { createDashboardStore, type DashboardState } from './dashboard';
 import { createDevicesStore, type DevicesState } from './devices';
 import { createProductsStore, type ProductsState } from './products';
+import { createHubStore, type HubState } from './hub';
+import { createSyncStore, type SyncState } from './sync';
+import { createCertificatesStore, type CertificatesState } from './certificates';
 import { createLogsStore, type LogsState } from './logs';
 import { createPreferencesStore, type KeyValueStorage, type PreferencesState } from './preferences';
 import type { Locale } from '../i18n/translate';
@@ -20,6 +23,9 @@ export interface Stores {
   dashboard: StoreApi<DashboardState>;
   devices: StoreApi<DevicesState>;
   products: StoreApi<ProductsState>;
+  hub: StoreApi<HubState>;
+  sync: StoreApi<SyncState>;
+  certificates: StoreApi<CertificatesState>;
 }
 
 export interface StoreDeps {
@@ -38,6 +44,9 @@ export function createStores(deps: StoreDeps): Stores {
     dashboard: createDashboardStore(deps.api),
     devices: createDevicesStore(deps.api),
     products: createProductsStore(deps.api),
+    hub: createHubStore(deps.api),
+    sync: createSyncStore(deps.api),
+    certificates: createCertificatesStore(deps.api),
   };
 }
 
@@ -81,4 +90,16 @@ export function useDevicesStore<T>(selector: (state: DevicesState) => T): T {
 
 export function useProductsStore<T>(selector: (state: ProductsState) => T): T {
   return useStore(useStores().products, selector);
+}
+
+export function useHubStore<T>(selector: (state: HubState) => T): T {
+  return useStore(useStores().hub, selector);
+}
+
+export function useSyncStore<T>(selector: (state: SyncState) => T): T {
+  return useStore(useStores().sync, selector);
+}
+
+export function useCertificatesStore<T>(selector: (state: CertificatesState) => T): T {
+  return useStore(useStores().certificates, selector);
 }
