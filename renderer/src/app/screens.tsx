@@ -1,9 +1,11 @@
 import type { ComponentType } from 'react';
+import { AssetsPage } from '../pages/Assets';
 import { CertificatesPage } from '../pages/Certificates';
 import { DashboardPage } from '../pages/Dashboard';
 import { DevicesPage } from '../pages/Devices';
 import { HubPage } from '../pages/Hub';
 import { LogsPage } from '../pages/Logs';
+import { PortsPage } from '../pages/Ports';
 import { ProductsPage } from '../pages/Products';
 import { SettingsPage } from '../pages/Settings';
 import { SyncPage } from '../pages/Sync';
@@ -18,5 +20,7 @@ export const SCREENS: Partial<Record<RouteId, ComponentType>> = {
   settings: SettingsPage,
   sync: SyncPage,
   logs: LogsPage,
+  ports: PortsPage,
   products: ProductsPage,
+  assets: AssetsPage,
 };

@@ -4,6 +4,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../../shared/api';
 import type { ConnectionSource } from '../../../shared/contract/reconnecting-transport';
 import { createAppStore, type AppState } from './app';
+import { createAssetsStore, type AssetsState } from './assets';
 import { createConnectionStore, type ConnectionStoreState } from './connection';
 import { createDashboardStore, type DashboardState } from './dashboard';
 import { createDevicesStore, type DevicesState } from './devices';
@@ -11,6 +12,7 @@ import { createProductsStore, type ProductsState } from './products';
 import { createHubStore, type HubState } from './hub';
 import { createSyncStore, type SyncState } from './sync';
 import { createCertificatesStore, type CertificatesState } from './certificates';
+import { createPortsStore, type PortsState } from './ports';
 import { createLogsStore, type LogsState } from './logs';
 import { createPreferencesStore, type KeyValueStorage, type PreferencesState } from './preferences';
 import type { Locale } from '../i18n/translate';
@@ -23,9 +25,11 @@ export interface Stores {
   dashboard: StoreApi<DashboardState>;
   devices: StoreApi<DevicesState>;
   products: StoreApi<ProductsState>;
+  assets: StoreApi<AssetsState>;
   hub: StoreApi<HubState>;
   sync: StoreApi<SyncState>;
   certificates: StoreApi<CertificatesState>;
+  ports: StoreApi<PortsState>;
 }
 
 export interface StoreDeps {
@@ -44,9 +48,11 @@ export function createStores(deps: StoreDeps): Stores {
     dashboard: createDashboardStore(deps.api),
     devices: createDevicesStore(deps.api),
     products: createProductsStore(deps.api),
+    assets: createAssetsStore(deps.api),
     hub: createHubStore(deps.api),
     sync: createSyncStore(deps.api),
     certificates: createCertificatesStore(deps.api),
+    ports: createPortsStore(deps.api),
   };
 }
 
@@ -92,6 +98,10 @@ export function useProductsStore<T>(selector: (state: ProductsState) => T): T {
   return useStore(useStores().products, selector);
 }
 
+export function useAssetsStore<T>(selector: (state: AssetsState) => T): T {
+  return useStore(useStores().assets, selector);
+}
+
 export function useHubStore<T>(selector: (state: HubState) => T): T {
   return useStore(useStores().hub, selector);
 }
@@ -102,4 +112,8 @@ export function useSyncStore<T>(selector: (state: SyncState) => T): T {
 
 export function useCertificatesStore<T>(selector: (state: CertificatesState) => T): T {
   return useStore(useStores().certificates, selector);
+}
+
+export function usePortsStore<T>(selector: (state: PortsState) => T): T {
+  return useStore(useStores().ports, selector);
 }

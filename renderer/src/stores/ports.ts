@@ -1,0 +1,72 @@
+import { createStore } from 'zustand/vanilla';
+import type { Api } from '../../../shared/api';
+import type { DeviceIdentity, PortInfo } from '../../../shared/contract';
+import type { AppError } from '../../../shared/result';
+import { appendLog, hexToBytes } from '../ports/console-data';
+
+export interface PortsState {
+  ports: PortInfo[];
+  identities: Record<string, DeviceIdentity>;
+  /** The port whose console is open in this window. */
+  consolePath: string | null;
+  /** Everything the open console received, for the log download. */
+  consoleLog: string;
+  error: AppError | null;
+  load(): Promise<void>;
+  identify(path: string): Promise<void>;
+  openConsole(path: string, baud: number): Promise<boolean>;
+  closeConsole(): Promise<void>;
+  send(text: string): Promise<void>;
+  follow(): () => void;
+}
+
+/** Ports: a live list (hot-plug arrives as events) and one serial console at a time. */
+export function createPortsStore(api: Api) {
+  const decoder = new TextDecoder();
+  return createStore<PortsState>((set, get) => ({
+    ports: [],
+    identities: {},
+    consolePath: null,
+    consoleLog: '',
+    error: null,
+    async load() {
+      const result = await api.call('ports.list', {});
+      set(result.ok ? { ports: result.value, error: null } : { error: result.error });
+    },
+    async identify(path) {
+      const result = await api.call('ports.identify', { path });
+      set(result.ok ? { identities: { ...get().identities, [path]: result.value }, error: null } : { error: result.error });
+    },
+    async openConsole(path, baud) {
+      const result = await api.call('ports.console.open', { path, baud });
+      if (!result.ok) return (set({ error: result.error }), false);
+      set({ consolePath: path, consoleLog: '', error: null });
+      return true;
+    },
+    async closeConsole() {
+      const path = get().consolePath;
+      if (!path) return;
+      set({ consolePath: null });
+      await api.call('ports.console.close', { path });
+    },
+    async send(text) {
+      const path = get().consolePath;
+      if (!path) return;
+      const result = await api.call('ports.console.write', { path, text });
+      if (!result.ok) set({ error: result.error });
+    },
+    follow() {
+      const stops = [
+        api.on('ports.added', (port) => set({ ports: [...get().ports.filter((item) => item.path !== port.path), port] })),
+        api.on('ports.removed', ({ path }) => set({ ports: get().ports.filter((item) => item.path !== path) })),
+        api.on('ports.console.data', ({ path, hex }) => {
+          if (path === get().consolePath) set({ consoleLog: appendLog(get().consoleLog, decoder.decode(hexToBytes(hex), { stream: true })) });
+        }),
+        api.on('ports.console.closed', ({ path, reason }) => {
+          if (path === get().consolePath) set({ consolePath: null, error: { code: 'DISCONNECTED', message: reason } });
+        }),
+      ];
+      return () => stops.forEach((stop) => stop());
+    },
+  }));
+}
