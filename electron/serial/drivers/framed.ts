@@ -160,21 +160,28 @@ export class FramedDriver implements DeviceDriver {
     const begun = await this.link.call('transfer.begin', { target: TRANSFER_TARGETS[target], totalSize: bytes.length, sha256 });
     if (!begun.ok) return begun;
     const chunkSize = this.link.frameLimit - CHUNK_OVERHEAD;
+    const send = (offset: number) => this.link.exchange('transfer.chunk', { target: TRANSFER_TARGETS[target], offset, data: bytes.subarray(offset, offset + chunkSize) });
+    // A sliding window: a new chunk goes out as soon as the oldest is acknowledged, so the line never idles.
+    const inFlight: ReturnType<Link['exchange']>[] = [];
     let acked = 0;
+    let next = 0;
     while (acked < bytes.length) {
-      const window: ReturnType<Link['exchange']>[] = [];
-      for (let offset = acked; window.length < TRANSFER_WINDOW && offset < bytes.length; offset += chunkSize) {
-        window.push(this.link.exchange('transfer.chunk', { target: TRANSFER_TARGETS[target], offset, data: bytes.subarray(offset, offset + chunkSize) }));
+      while (inFlight.length < TRANSFER_WINDOW && next < bytes.length) {
+        inFlight.push(send(next));
+        next = Math.min(next + chunkSize, bytes.length);
       }
-      for (const answer of await Promise.all(window)) {
-        if (!answer.ok) return answer;
-        const frame = answer.value;
-        if (frame.status !== 'ok' && frame.status !== 'outOfOrder') {
-          const failed = this.link.statusResult('transfer.chunk', frame);
-          if (!failed.ok) return failed;
-        }
-        // The device's nextOffset only grows, and answers may come back in any window position.
-        acked = Math.max(acked, Number(frame.body.nextOffset));
+      const answer = await inFlight.shift()!;
+      if (!answer.ok) return answer;
+      const frame = answer.value;
+      if (frame.status !== 'ok' && frame.status !== 'outOfOrder') {
+        const failed = this.link.statusResult('transfer.chunk', frame);
+        if (!failed.ok) return failed;
+      }
+      // The device's nextOffset only grows; on outOfOrder, drain the window and resume there.
+      acked = Math.max(acked, Number(frame.body.nextOffset));
+      if (frame.status === 'outOfOrder') {
+        for (const rest of await Promise.all(inFlight.splice(0))) if (rest.ok) acked = Math.max(acked, Number(rest.value.body.nextOffset));
+        next = acked;
       }
       progress?.(acked, bytes.length);
     }
