@@ -1,4 +1,6 @@
+import { createPrivateKey } from 'node:crypto';
 import { err, ok, type Result } from '../../shared/result';
+import { certificateSubjectDer, keyIdentifier, type IssuingSigner } from './client-certificate';
 import type { Vault } from './vault';
 import { importSigningKey, signingAlgorithm, sha256Fingerprint, generateKeyPkcs8, publicSpki, type CryptoKey, type KeyAlgorithm } from './keys';
 import { toPem } from './pem';
@@ -58,6 +60,7 @@ function authorityKeyRef(id: string): string {
  */
 export class LocalCa {
   private loaded: IssuingCa | undefined;
+  private loadedSigner: (IssuingSigner & { row: AuthorityRow }) | undefined;
 
   constructor(
     private readonly store: PkiStore,
@@ -164,6 +167,7 @@ export class LocalCa {
       });
     });
     this.loaded = undefined;
+    this.loadedSigner = undefined;
     return ok(rows);
   }
 
@@ -172,26 +176,49 @@ export class LocalCa {
     const row = this.issuingRow();
     if (!row) return err('CA_NOT_INITIALIZED');
     if (this.loaded?.row.id === row.id) return ok(this.loaded);
-    const vault = this.vault();
-    if (!vault.ok) return vault;
-    const pkcs8 = row.keyRef ? vault.value.getBuffer(row.keyRef) : undefined;
-    if (!pkcs8) return err('CA_KEY_MISSING', 'The issuing CA key is not in this vault.');
+    const pkcs8 = this.issuingKey(row);
+    if (!pkcs8.ok) return pkcs8;
     const certificate = new x509.X509Certificate(row.certDer);
-    this.loaded = { row, certificate, key: await importSigningKey(pkcs8, row.algorithm) };
+    this.loaded = { row, certificate, key: await importSigningKey(pkcs8.value, row.algorithm) };
     return ok(this.loaded);
+  }
+
+  /** The issuing CA's raw subject, key id and node signing key, for the fast device-certificate path. */
+  signer(): Result<IssuingSigner & { row: AuthorityRow }> {
+    const row = this.issuingRow();
+    if (!row) return err('CA_NOT_INITIALIZED');
+    if (this.loadedSigner?.row.id === row.id) return ok(this.loadedSigner);
+    const pkcs8 = this.issuingKey(row);
+    if (!pkcs8.ok) return pkcs8;
+    const certificate = new x509.X509Certificate(row.certDer);
+    const keyId = certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+    this.loadedSigner = {
+      row,
+      algorithm: row.algorithm,
+      subjectDer: certificateSubjectDer(row.certDer),
+      keyId: keyId ? Buffer.from(keyId, 'hex') : keyIdentifier(Buffer.from(certificate.publicKey.rawData)),
+      key: createPrivateKey({ key: pkcs8.value, format: 'der', type: 'pkcs8' }),
+    };
+    return ok(this.loadedSigner);
+  }
+
+  /** Validity of a new certificate: backdated a little, never outlasting the CA; refused when the CA is not valid now. */
+  validity(row: AuthorityRow, validDays: number): Result<{ notBefore: number; notAfter: number }> {
+    const now = this.clock();
+    if (now < row.notBefore || now > row.notAfter) {
+      return err('CERT_NOT_VALID_NOW', 'The issuing CA certificate is expired or not yet valid; renew or import another CA.');
+    }
+    return ok({ notBefore: now - BACKDATE_MS, notAfter: Math.min(now + validDays * DAY, row.notAfter) });
   }
 
   /** Signs a certificate with the issuing CA; validity never outlasts the CA's own. */
   async sign(template: CertificateTemplate): Promise<Result<SignedCertificate>> {
     const ca = await this.issuing();
     if (!ca.ok) return ca;
-    const now = this.clock();
-    if (now < ca.value.row.notBefore || now > ca.value.row.notAfter) {
-      return err('CERT_NOT_VALID_NOW', 'The issuing CA certificate is expired or not yet valid; renew or import another CA.');
-    }
+    const validity = this.validity(ca.value.row, template.validDays);
+    if (!validity.ok) return validity;
+    const { notBefore, notAfter } = validity.value;
     const serial = this.freshSerial();
-    const notBefore = now - BACKDATE_MS;
-    const notAfter = Math.min(now + template.validDays * DAY, ca.value.row.notAfter);
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: serial,
       subject: template.subject,
@@ -225,7 +252,14 @@ export class LocalCa {
     );
   }
 
-  private freshSerial(): string {
+  private issuingKey(row: AuthorityRow): Result<Buffer> {
+    const vault = this.vault();
+    if (!vault.ok) return vault;
+    const pkcs8 = row.keyRef ? vault.value.getBuffer(row.keyRef) : undefined;
+    return pkcs8 ? ok(pkcs8) : err('CA_KEY_MISSING', 'The issuing CA key is not in this vault.');
+  }
+
+  freshSerial(): string {
     // 126 random bits never collide in practice; the check keeps the primary key a promise, not a hope.
     let serial = randomSerial();
     while (this.store.serialExists(serial)) serial = randomSerial();

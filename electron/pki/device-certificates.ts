@@ -1,10 +1,11 @@
 import { createPrivateKey } from 'node:crypto';
 import type { CertificateInfo, KeyAlgorithmName, RevocationReason } from '../../shared/contract/certificates';
 import { err, ok, type Result } from '../../shared/result';
-import type { LocalCa, SignedCertificate } from './authority';
-import { checkCsr, checkSubject } from './csr';
+import type { LocalCa } from './authority';
+import { buildClientCertificate } from './client-certificate';
+import { checkCsr, checkSubject, type CheckedCsr } from './csr';
 import type { DeviceIdentity, IssuedCertificate, Issuer } from './issuer';
-import { generateKeyPkcs8, publicSpki, type KeyAlgorithm } from './keys';
+import { generateKeyPkcs8, publicSpki, sha256Fingerprint } from './keys';
 import { toPem } from './pem';
 import { normalizeSerial } from './serial';
 import { newCertificateRow, type CertificateRow, type PkiStore } from './store';
@@ -16,17 +17,6 @@ export type SubjectFields = Partial<Record<'C' | 'ST' | 'L' | 'O' | 'OU', string
 /** Where a host-made device key lives in the vault. */
 export function deviceKeyRef(serial: string): string {
   return `pki/device-key/${serial}`;
-}
-
-/** Device client certificate extensions (protocol reference §4: TLS client auth only). */
-async function clientExtensions(publicKey: x509.PublicKey, algorithm: KeyAlgorithm): Promise<x509.Extension[]> {
-  const usages = algorithm === 'P-256' ? x509.KeyUsageFlags.digitalSignature : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
-  return [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(usages, true),
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-    await x509.SubjectKeyIdentifierExtension.create(publicKey),
-  ];
 }
 
 export function certificateInfo(row: CertificateRow, now: number): CertificateInfo {
@@ -63,24 +53,22 @@ export class LocalCaIssuer implements Issuer {
   ) {}
 
   async issue(device: DeviceIdentity, csrPem: string, options: { validDays?: number } = {}): Promise<Result<IssuedCertificate>> {
-    const issued = await this.issueRow(device, csrPem, options.validDays ?? 730);
-    return issued.ok ? ok(this.describe(issued.value.row, issued.value.signed.der)) : issued;
+    const issued = this.issueRow(device, csrPem, options.validDays ?? 730);
+    return issued.ok ? ok(this.describe(issued.value)) : issued;
   }
 
   /** Issuance from a device CSR: the key stays on the device. */
-  async issueRow(device: DeviceIdentity, csrPem: string, validDays: number): Promise<Result<{ row: CertificateRow; signed: SignedCertificate }>> {
+  issueRow(device: DeviceIdentity, csrPem: string, validDays: number): Result<CertificateRow> {
     const csr = checkCsr(csrPem, device.deviceKey);
     if (!csr.ok) return csr;
-    const taken = this.commonNameTaken(device);
-    if (!taken.ok) return taken;
-    return this.signAndStore(device, csr.value.subject, csr.value.request.publicKey, csr.value.algorithm, validDays, null);
+    return this.signAndStore(device, csr.value, validDays, null);
   }
 
   /**
    * The fallback for a device that cannot make a key (issue 7): node's crypto makes it, the vault
    * keeps it, the certificate names the subject fields given (or the CA's O and the productKey).
    */
-  async issueWithHostKey(device: DeviceIdentity, algorithm: KeyAlgorithmName, fields: SubjectFields, validDays: number): Promise<Result<{ row: CertificateRow; signed: SignedCertificate }>> {
+  issueWithHostKey(device: DeviceIdentity, algorithm: KeyAlgorithmName, fields: SubjectFields, validDays: number): Result<CertificateRow> {
     const vault = this.vault();
     if (!vault.ok) return vault;
     const ca = this.ca.issuingRow();
@@ -99,8 +87,7 @@ export class LocalCaIssuer implements Issuer {
     const taken = this.commonNameTaken(device);
     if (!taken.ok) return taken;
     const pkcs8 = generateKeyPkcs8(algorithm);
-    const publicKey = new x509.PublicKey(publicSpki(pkcs8));
-    return this.signAndStore(device, subject, publicKey, algorithm, validDays, pkcs8);
+    return this.signAndStore(device, { algorithm, subjectDer: Buffer.from(subject.toArrayBuffer()), spkiDer: publicSpki(pkcs8) }, validDays, pkcs8);
   }
 
   async revoke(serial: string, reason: RevocationReason): Promise<Result<void>> {
@@ -141,12 +128,12 @@ export class LocalCaIssuer implements Issuer {
     return ok(key.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase }) as string);
   }
 
-  describe(row: CertificateRow, der: Buffer = row.certDer): IssuedCertificate {
+  describe(row: CertificateRow): IssuedCertificate {
     const chain = this.ca.chainPem();
     return {
       serial: row.serial,
       fingerprint: row.fingerprint,
-      certificatePem: toPem(der, 'CERTIFICATE'),
+      certificatePem: toPem(row.certDer, 'CERTIFICATE'),
       chainPem: chain.ok ? chain.value : '',
       notBefore: row.notBefore,
       notAfter: row.notAfter,
@@ -166,27 +153,30 @@ export class LocalCaIssuer implements Issuer {
     return holder ? err('CERT_SUBJECT_TAKEN', `CN "${device.deviceKey}" is already certified for ${holder.productKey}/${holder.deviceKey}.`) : ok(undefined);
   }
 
-  private async signAndStore(
+  /** The fast path (electron/pki/client-certificate.ts): raw CSR parts in, DER certificate out, one row. */
+  private signAndStore(
     device: DeviceIdentity,
-    subject: x509.Name,
-    publicKey: x509.PublicKey,
-    algorithm: KeyAlgorithm,
+    key: Pick<CheckedCsr, 'algorithm' | 'subjectDer' | 'spkiDer'>,
     validDays: number,
     hostKey: Buffer | null,
-  ): Promise<Result<{ row: CertificateRow; signed: SignedCertificate }>> {
+  ): Result<CertificateRow> {
     const vault = hostKey ? this.vault() : ok(undefined);
     if (!vault.ok) return vault;
-    const signed = await this.ca.sign({ subject, publicKey, validDays, extensions: await clientExtensions(publicKey, algorithm) });
-    if (!signed.ok) return signed;
-    const row = newCertificateRow(signed.value, {
-      issuerId: this.ca.issuingRow()!.id,
+    const signer = this.ca.signer();
+    if (!signer.ok) return signer;
+    const validity = this.ca.validity(signer.value.row, validDays);
+    if (!validity.ok) return validity;
+    const serial = this.ca.freshSerial();
+    const der = buildClientCertificate(signer.value, { serial, ...key, ...validity.value });
+    const row = newCertificateRow({ serial, der, fingerprint: sha256Fingerprint(der), ...validity.value }, {
+      issuerId: signer.value.row.id,
       kind: 'device',
       productKey: device.productKey,
       deviceKey: device.deviceKey,
       commonName: device.deviceKey,
-      algorithm,
+      algorithm: key.algorithm,
       keySource: hostKey ? 'host' : 'csr',
-      keyRef: hostKey ? deviceKeyRef(signed.value.serial) : null,
+      keyRef: hostKey ? deviceKeyRef(serial) : null,
       createdAt: this.clock(),
     });
     // Checked again with the write: two calls for one CN may both have passed the first check while signing.
@@ -197,6 +187,6 @@ export class LocalCaIssuer implements Issuer {
       if (hostKey && vault.value) vault.value.put(row.keyRef!, hostKey, 'device-private-key');
       return ok(undefined);
     });
-    return stored.ok ? ok({ row, signed: signed.value }) : stored;
+    return stored.ok ? ok(row) : stored;
   }
 }

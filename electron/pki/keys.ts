@@ -45,11 +45,27 @@ export function keyAlgorithmOf(key: KeyObject): Result<KeyAlgorithm> {
   return err('KEY_UNSUPPORTED', `${key.asymmetricKeyType ?? 'This'} keys are not allowed; use ECC P-256 or RSA-2048.`);
 }
 
+// SubjectPublicKeyInfo prefix of every uncompressed P-256 key (id-ecPublicKey, prime256v1, BIT STRING of 66 bytes).
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+
+/**
+ * A P-256 key from its SPKI through JWK: OpenSSL 3's DER decoder costs about twice as much, and
+ * issuance from a CSR imports one key per certificate (issue 7 benchmark).
+ */
+function p256PublicKey(spki: Buffer): KeyObject | undefined {
+  if (spki.length !== P256_SPKI_PREFIX.length + 65 || !spki.subarray(0, P256_SPKI_PREFIX.length).equals(P256_SPKI_PREFIX)) return undefined;
+  const point = spki.subarray(P256_SPKI_PREFIX.length);
+  if (point[0] !== 0x04) return undefined;
+  const coordinate = (from: number) => point.subarray(from, from + 32).toString('base64url');
+  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: coordinate(1), y: coordinate(33) }, format: 'jwk' });
+}
+
 /** Parses a SubjectPublicKeyInfo (DER) with node, then applies the key policy. */
 export function publicKeyPolicy(spki: ArrayBuffer | Buffer): Result<{ key: KeyObject; algorithm: KeyAlgorithm }> {
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Buffer.from(spki as ArrayBuffer), format: 'der', type: 'spki' });
+    const der = Buffer.from(spki as ArrayBuffer);
+    key = p256PublicKey(der) ?? createPublicKey({ key: der, format: 'der', type: 'spki' });
   } catch {
     // OpenSSL cannot even load it: an unknown curve or a broken encoding.
     return err('KEY_UNSUPPORTED', 'The public key is of a type or curve this station cannot use; only P-256 and RSA-2048 are allowed.');

@@ -133,15 +133,15 @@ export function createPkiModule(context: ServiceContext, deps: { registry: Devic
         let issued;
         if (input.csr !== undefined) {
           if (input.generateKey) return err('INVALID_INPUT', 'Give a CSR or ask for a host-made key, not both: a device that can make a CSR keeps its key.');
-          issued = await issuer.issueRow(device.value, input.csr, input.validDays);
+          issued = issuer.issueRow(device.value, input.csr, input.validDays);
         } else if (input.generateKey) {
           // EnOS defaults to RSA (§11.4 issueAuthority); P-256 is the faster, smaller choice a product can make.
-          issued = await issuer.issueWithHostKey(device.value, input.keyAlgorithm ?? 'RSA-2048', input.subject ?? {}, input.validDays);
+          issued = issuer.issueWithHostKey(device.value, input.keyAlgorithm ?? 'RSA-2048', input.subject ?? {}, input.validDays);
         } else {
           return err('INVALID_INPUT', 'Give the device CSR, or --generate-key for a device that cannot make one.');
         }
         if (!issued.ok) return issued;
-        const row = issued.value.row;
+        const row = issued.value;
         const recorded = deps.registry.setCertificateFingerprint(row.productKey!, row.deviceKey!, row.fingerprint);
         if (!recorded.ok) logger.warn('certificate issued but the registry did not record its fingerprint', { serial: row.serial, code: recorded.error.code });
         logger.info('device certificate issued', { productKey: row.productKey, deviceKey: row.deviceKey, serial: row.serial, keySource: row.keySource });

@@ -74,9 +74,9 @@ describe('PKI trust provider for the hub (in-process services, real TLS on 127.0
     expect((await pki.trust.serverCredentials())!.cert).toBe(credentials.cert);
     const chain = value(await pki.handlers['certificates.caChain']({}, { transport: 'in-process' })).pem;
 
-    const device = value(await pki.issuer.issueWithHostKey({ productKey, deviceKey: 'tls-dev' }, 'P-256', { C: 'DE', ST: 'BY', L: 'Munich', O: 'Acme', OU: 'Line' }, 30));
-    const keyPem = value(pki.issuer.exportKey(device.row.serial, 'client key pass'));
-    const client = { cert: pki.issuer.describe(device.row).certificatePem, key: keyPem, passphrase: 'client key pass' };
+    const device = value(pki.issuer.issueWithHostKey({ productKey, deviceKey: 'tls-dev' }, 'P-256', { C: 'DE', ST: 'BY', L: 'Munich', O: 'Acme', OU: 'Line' }, 30));
+    const keyPem = value(pki.issuer.exportKey(device.serial, 'client key pass'));
+    const client = { cert: pki.issuer.describe(device).certificatePem, key: keyPem, passphrase: 'client key pass' };
 
     const { server, port, accepted } = await mtlsServer(credentials, pki.trust.trustedCas());
     try {
@@ -97,7 +97,7 @@ describe('PKI trust provider for the hub (in-process services, real TLS on 127.0
       value(await pki.handlers['certificates.revoke']({ device: 'tls-dev', reason: 'keyCompromise' }, { transport: 'in-process' }));
       off();
       expect(dropped).toEqual([`${productKey}/tls-dev`]);
-      expect(revokedEvents).toEqual([{ serial: device.row.serial, productKey, deviceKey: 'tls-dev' }]);
+      expect(revokedEvents).toEqual([{ serial: device.serial, productKey, deviceKey: 'tls-dev' }]);
       expect(pki.trust.isRevoked(peer.serialNumber)).toBe(true);
       expect(pki.trust.checkClientCertificate(peer, 'tls-dev')).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
       expect(registry.resolveDevice('tls-dev')).toMatchObject({ ok: true, value: { certFingerprint: null } });
