@@ -1,22 +1,29 @@
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../electron/registry/database';
+import { migrations } from '../../electron/registry/migrations';
 import { foundation } from '../../electron/registry/migrations/001-foundation';
 import { registry } from '../../electron/registry/migrations/002-registry';
 import { sync } from '../../electron/registry/migrations/007-sync';
 import { Vault } from '../../electron/pki/vault';
-import { tempDir } from './cli';
+import { TEST_PASSPHRASE, tempDir } from './cli';
 
 /**
- * A real SQLite file with the registry's outbox (002) and the sync tables (007), and an unlocked
- * vault. Until migrations 003–006 exist the full list cannot hold 007, so sync tests migrate with
- * exactly the migrations they need.
+ * True once migration 007 is in the list, so databases the built CLI makes have the sync tables
+ * (it needs 003–006 first); tests that drive the CLI's sync commands wait for it.
+ */
+export const SYNC_MIGRATED = migrations.some((migration) => migration.name === sync.name);
+
+/**
+ * A real SQLite file with the registry's outbox (002) and the sync tables (007), and a vault
+ * unlocked with the CLI tests' passphrase. Until 007 is listed, sync tests migrate with exactly
+ * the migrations they need.
  */
 export function openSyncDb(dir = tempDir('commissioner-sync-')): { db: Db; vault: Vault; path: string } {
   const path = join(dir, 'commissioner.db');
-  const opened = openDatabase(path, { create: true, migrations: [foundation, registry, sync] });
+  const opened = openDatabase(path, { create: true, migrations: SYNC_MIGRATED ? migrations : [foundation, registry, sync] });
   if (!opened.ok) throw new Error(opened.error.message);
   const db = opened.value;
-  const unlock = { method: 'passphrase' as const, passphrase: 'sync test passphrase' };
+  const unlock = { method: 'passphrase' as const, passphrase: TEST_PASSPHRASE };
   const vault = Vault.exists(db) ? Vault.unlock(db, unlock) : Vault.create(db, unlock, { scrypt: { N: 2 ** 14, r: 8, p: 1 } });
   if (!vault.ok) throw new Error(vault.error.message);
   return { db, vault: vault.value, path };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '../../electron/registry/migrations';
 import type { FakeEnos } from '../fixtures/fake-enos/server';
-import { cliEnv, initDataDir, runCli } from '../helpers/cli';
+import { cliEnv, initDataDir, runCli, startCli } from '../helpers/cli';
+import { SYNC_MIGRATED } from '../helpers/sync-db';
 import { APP, seedCloud, startFakeEnos } from '../helpers/sync-enos';
 
 const addEnos = (dir: string, url: string, extra: string[] = []) => ['--data', dir, 'sync', 'target', 'add', 'enos', '--url', url, '--org', APP.orgId, '--app-key', APP.appKey, ...extra];
@@ -38,9 +38,15 @@ describe('commissioner sync: bad input', () => {
 
 // The commands below read the sync tables, which the built CLI's databases have once migration
 // 007 is listed (it needs 003–006 first; see the sync section of the README).
-const syncMigrated = migrations.some((migration) => migration.name === 'sync');
 
-describe.skipIf(!syncMigrated)('commissioner sync against the fake EnOS gateway', () => {
+/** The fake gateway answers from this process, so the CLI must run without blocking it. */
+async function runCliAsync(args: string[], env: NodeJS.ProcessEnv) {
+  const cli = startCli(args, { env });
+  const status = await cli.exited();
+  return { status, stdout: cli.stdout(), json: <T = Record<string, unknown>>() => JSON.parse(cli.stdout().trim().split('\n').at(-1)!) as T };
+}
+
+describe.skipIf(!SYNC_MIGRATED)('commissioner sync against the fake EnOS gateway', () => {
   let fake: FakeEnos;
   let dir: string;
   const env = cliEnv({ COMMISSIONER_APP_SECRET: APP.appSecret });
@@ -51,20 +57,20 @@ describe.skipIf(!syncMigrated)('commissioner sync against the fake EnOS gateway'
   });
   afterAll(() => fake.stop());
 
-  it('adds a target with its secret in the vault, pulls, pools, runs and reports status', () => {
-    const added = runCli(['--json', ...addEnos(dir, fake.url, ['--device-endpoint', 'mqtt://127.0.0.1:11883', '--rate', '100', '--burst', '10'])], { env });
+  it('adds a target with its secret in the vault, pulls, pools, runs and reports status', async () => {
+    const added = await runCliAsync(['--json', ...addEnos(dir, fake.url, ['--device-endpoint', 'mqtt://127.0.0.1:11883', '--rate', '100', '--burst', '10'])], env);
     expect(added.json()).toMatchObject({ ok: true, value: { name: 'enos', kind: 'enos', deviceEndpoints: ['mqtt://127.0.0.1:11883'] } });
     expect(added.stdout).not.toContain(APP.appSecret);
-    const listed = runCli(['--json', '--data', dir, 'sync', 'target', 'list'], { env });
+    const listed = await runCliAsync(['--json', '--data', dir, 'sync', 'target', 'list'], env);
     expect(listed.stdout).not.toContain(APP.appSecret);
-    expect(runCli(['--json', '--data', dir, 'sync', 'pull'], { env }).json()).toMatchObject({ ok: true, value: { products: 14, trees: 1 } });
-    expect(runCli(['--json', '--data', dir, 'sync', 'pool', '--product', 'pD000003', '--count', '2'], { env }).json()).toMatchObject({ ok: true, value: { created: [{ productKey: 'pD000003' }, { productKey: 'pD000003' }] } });
-    expect(runCli(['--data', dir, 'device', 'create', '--product', 'pD000001', '--device-key', 'cli-dev-1'], { env }).status).toBe(0);
-    expect(runCli(['--json', '--data', dir, 'sync', 'run', '--once'], { env }).json()).toMatchObject({ ok: true, value: [{ target: 'enos', failed: 0, conflicts: 0 }] });
+    expect((await runCliAsync(['--json', '--data', dir, 'sync', 'pull'], env)).json()).toMatchObject({ ok: true, value: { products: 14, trees: 1 } });
+    expect((await runCliAsync(['--json', '--data', dir, 'sync', 'pool', '--product', 'pD000003', '--count', '2'], env)).json()).toMatchObject({ ok: true, value: { created: [{ productKey: 'pD000003' }, { productKey: 'pD000003' }] } });
+    expect((await runCliAsync(['--data', dir, 'device', 'create', '--product', 'pD000001', '--device-key', 'cli-dev-1'], env)).status).toBe(0);
+    expect((await runCliAsync(['--json', '--data', dir, 'sync', 'run', '--once'], env)).json()).toMatchObject({ ok: true, value: [{ target: 'enos', failed: 0, conflicts: 0 }] });
     expect(fake.findDevice('pD000001', 'cli-dev-1')).toBeDefined();
-    const status = runCli(['--json', '--data', dir, 'sync', 'status'], { env }).json<{ ok: true; value: { pending: number; failed: number }[] }>();
+    const status = (await runCliAsync(['--json', '--data', dir, 'sync', 'status'], env)).json<{ ok: true; value: { pending: number; failed: number }[] }>();
     expect(status.value[0]).toMatchObject({ pending: 0, failed: 0 });
-    expect(runCli(['--json', '--data', dir, 'sync', 'target', 'remove', 'enos'], { env }).json()).toEqual({ ok: true, value: { removed: 'enos' } });
-    expect(runCli(['--json', '--data', dir, 'sync', 'status', '--target', 'enos'], { env }).json()).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
+    expect((await runCliAsync(['--json', '--data', dir, 'sync', 'target', 'remove', 'enos'], env)).json()).toEqual({ ok: true, value: { removed: 'enos' } });
+    expect((await runCliAsync(['--json', '--data', dir, 'sync', 'status', '--target', 'enos'], env)).json()).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
   });
 });

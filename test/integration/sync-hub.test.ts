@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../electron/core/logger';
-import { migrations } from '../../electron/registry/migrations';
 import { openSqlite } from '../../electron/registry/sqlite';
 import { startRegistryServer, type RegistryServer } from '../../electron/sync/targets/hub/server';
 import { initDataDir, readPortsFile, runCli, startCli, cliEnv, type CliProcess } from '../helpers/cli';
-import { enqueue, openSyncDb } from '../helpers/sync-db';
+import { enqueue, openSyncDb, SYNC_MIGRATED } from '../helpers/sync-db';
 import { syncService } from '../helpers/sync-enos';
 
 const servers: RegistryServer[] = [];
@@ -95,9 +94,8 @@ describe('sync to a central Commissioner hub (sync API v1)', () => {
 
 // Two real stations need the sync tables in every station's database, which the built CLI has
 // only once migrations 003–006 exist and 007 is listed (see the sync section of the README).
-const syncMigrated = migrations.some((migration) => migration.name === 'sync');
 
-describe.skipIf(!syncMigrated)('two real stations: one serves the registry, the other pushes to it', () => {
+describe.skipIf(!SYNC_MIGRATED)('two real stations: one serves the registry, the other pushes to it', () => {
   const stations: CliProcess[] = [];
   afterEach(async () => {
     await Promise.all(stations.splice(0).map((station) => station.stop()));
