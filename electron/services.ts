@@ -13,6 +13,7 @@ import { createPkiModule } from './pki/module';
 import { Vault, type Unlock } from './pki/vault';
 import { VaultSlot } from './pki/vault-slot';
 import { openDatabase, type Db } from './registry/database';
+import { createHubModule, type HubConfig } from './hub/module';
 import { createRegistryModule } from './registry/module';
 import { createSerialModule, type SerialConfig } from './serial/module';
 import { createSyncModule, type ServeRegistryConfig } from './sync/module';
@@ -32,6 +33,8 @@ export interface ServicesConfig {
   serveRegistry?: ServeRegistryConfig;
   /** Serial ports: watched pseudo-terminal paths/globs and link timeouts (issue 8). */
   serial?: SerialConfig;
+  /** The embedded MQTT hub's listeners and monitors (issue 5); absent: no listeners (CLI in-process). */
+  hub?: HubConfig;
 }
 
 /** What every host (Electron main, station, hub, CLI) gets: the same services, the same handlers. */
@@ -97,9 +100,10 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const registry = createRegistryModule(context);
   const pki = createPkiModule(context, { registry: registry.registry, vaultSlot });
   const sync = createSyncModule(context, { registry: registry.registry });
+  const hub = createHubModule(context, { registry: registry.registry, trust: pki.trust });
   const serial = createSerialModule(context);
-  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers };
-  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? [])];
+  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers, ...hub.handlers };
+  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? []), ...(hub.components ?? [])];
 
   const dispatcher = createDispatcher(handlers, logger.child('contract'));
   const lifecycle = new Lifecycle(logger.child('lifecycle'));

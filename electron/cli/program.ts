@@ -8,6 +8,7 @@ import { registerDeviceCommands } from './commands/device';
 import { registerModelCommands } from './commands/model';
 import { registerProductCommands } from './commands/product';
 import { registerSerialCommands } from './commands/serial';
+import { registerHubCommands } from './commands/hub';
 import { registerStationCommands } from './commands/station';
 import { registerVaultCommands } from './commands/vault';
 import { registerSyncCommands } from './commands/sync';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerAppCommands(program);
   registerStationCommands(program);
+  registerHubCommands(program);
   registerSerialCommands(program);
   registerCaCommands(program);
   registerCertCommands(program);

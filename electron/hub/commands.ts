@@ -30,6 +30,9 @@ export type CommandOutcome =
   | { status: 'timeout'; correlationId: string }
   | { status: 'offline'; correlationId: string };
 
+/** What a caller gets back; `timeout` and `offline` become errors. */
+export type CommandAnswer = Extract<CommandOutcome, { status: 'replied' | 'sent' | 'pending' }>;
+
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;

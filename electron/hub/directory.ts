@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+import { randomString, SECRET_LENGTH } from '../../shared/model/identifiers';
 import type { ThingModel } from '../../shared/model/thing-model';
 import type { Result } from '../../shared/result';
 
@@ -46,13 +48,14 @@ export interface RegisteredSubDevice extends DeviceRef {
   readonly deviceSecret: string;
 }
 
-export type DirectoryChange = { kind: 'device'; device: DeviceRef } | { kind: 'product'; productKey: string };
+/** `all`: many devices changed at once (an import): forget everything cached. */
+export type DirectoryChange = { kind: 'device'; device: DeviceRef } | { kind: 'product'; productKey: string } | { kind: 'all' };
 
 export interface Directory {
   product(productKey: string): DirectoryProduct | null;
   device(productKey: string, deviceKey: string): DirectoryDevice | null;
-  /** Devices with this deviceKey in any product (a bare `--device DK` resolves through it). */
-  devicesByKey(deviceKey: string): DeviceRef[];
+  /** `PK/DK`, or a bare deviceKey when it is unique (the CLI's `--device`). */
+  resolve(ref: string): Result<DeviceRef>;
   deviceSecret(productKey: string, deviceKey: string): string | null;
   productSecret(productKey: string): string | null;
   /** Dynamic activation (§3.7): makes and stores a deviceSecret, marks the device activated. */
@@ -79,4 +82,9 @@ export interface Directory {
 
 export function deviceId(device: DeviceRef): string {
   return `${device.productKey}/${device.deviceKey}`;
+}
+
+/** A deviceSecret as EnOS makes them: 20 characters `[A-Za-z0-9]` (protocol reference, notation). */
+export function newDeviceSecret(): string {
+  return randomString(SECRET_LENGTH, randomInt);
 }

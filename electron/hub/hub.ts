@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger';
 import {
   buildReply,
   buildRequest,
+  deviceTopicFilters,
   isUpstreamKind,
   MAX_PAYLOAD_BYTES,
   methodMatches,
@@ -17,13 +18,13 @@ import {
   type RoutedTopic,
 } from '../protocol';
 import { grantedQos, maySubscribe } from './acl';
-import { Commands, realTimers, type CommandKind, type CommandOutcome, type Timers } from './commands';
+import { Commands, realTimers, type CommandAnswer, type CommandKind, type CommandOutcome, type Timers } from './commands';
 import { ConnectGuard, type ConnectGuardOptions } from './connect-guard';
 import { deviceId, type DeviceRef, type Directory, type DirectoryChange, type DirectoryDevice, type DirectoryProduct } from './directory';
 import { startListeners, type Connection, type ListenerConfig, type ListenerPorts, type Listeners } from './listeners';
-import { LoginCheck, type Refusal } from './login-check';
+import { checkTransportLogin, LoginCheck, type Refusal } from './login-check';
 import { Ring } from './ring';
-import { Session, sessionView, SessionTable, type OfflineReason, type SessionRecord, type SessionView } from './session';
+import { Session, sessionView, SessionTable, type ListenerKind, type OfflineReason, type SessionLink, type SessionRecord, type SessionView, type TlsDetails } from './session';
 import { HubStats, type Counters, type StatsSnapshot } from './stats';
 import { clientCertificateOf, selfSignedServerCertificate, selfSignedTrust, tlsDetailsOf, type TrustProvider } from './tls';
 import { Upstream, type DeviceMessage } from './upstream';
@@ -159,6 +160,7 @@ export class Hub {
       throw error;
     }
     this.ports = this.servers.ports;
+    for (const { listener, code } of this.servers.skipped) this.logger.error('hub listener not started', { listener, code, host: this.options.listeners.host });
     this.sampler = setInterval(() => this.sample(), this.options.sampleMs ?? 1000);
     this.sampler.unref();
     this.logger.info('hub listening', { ...this.ports, host: this.options.listeners.host });
@@ -179,11 +181,18 @@ export class Hub {
     this.servers = null;
   }
 
-  private async tlsMaterial() {
-    const issued = await this.trust.serverCredentials();
-    const credentials = issued ?? (await selfSignedServerCertificate(this.clock()));
+  /** The PKI's server certificate and trusted CAs; a generated self-signed one while it has none (or fails). */
+  async tlsMaterial() {
+    let issued: { cert: string; key: string } | null = null;
+    let ca: string[] = [];
+    try {
+      issued = await this.trust.serverCredentials();
+      ca = this.trust.trustedCas();
+    } catch (error) {
+      this.logger.warn('the PKI could not supply TLS material; using a self-signed certificate', { error: (error as Error).message });
+    }
     if (!issued) this.logger.info('TLS listeners use a generated self-signed certificate until the local CA issues one');
-    return { ...credentials, ca: this.trust.trustedCas() };
+    return { ...(issued ?? (await selfSignedServerCertificate(this.clock()))), ca };
   }
 
   private accept(stream: Duplex, connection: Connection): void {
@@ -269,7 +278,7 @@ export class Hub {
     const device = decision.device;
     const id = deviceId(device);
     if (!this.guard.allow(id)) return this.refuseLogin({ ok: false, connack: 3, reason: 'connect-guard', device }, connection, done);
-    const stats = this.stats.entry(device.productKey, device.deviceKey);
+    const stats = this.stats.entry(device.productKey, device.deviceKey, connection?.listener ?? 'mqtt');
     client[SESSION] = new Session(client, device, decision.product, stats, {
       clientId: client.id,
       listener: connection?.listener ?? 'mqtt',
@@ -284,11 +293,15 @@ export class Hub {
   }
 
   private refuseLogin(refusal: Refusal, connection: Connection | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    this.countRefusal(refusal, connection ?? { listener: 'mqtt', address: null, tlsSocket: null });
+    done(authError(refusal.connack), false);
+  }
+
+  private countRefusal(refusal: Refusal, connection: Connection): void {
     const known = refusal.device && this.directory.device(refusal.device.productKey, refusal.device.deviceKey) ? refusal.device : null;
-    this.stats.refusal(known ? this.stats.entry(known.productKey, known.deviceKey) : null, refusal.reason);
+    this.stats.refusal(known ? this.stats.entry(known.productKey, known.deviceKey, connection.listener) : null, refusal.reason, connection.listener);
     this.statsDirty = true;
     this.logRefusal(refusal, connection);
-    done(authError(refusal.connack), false);
   }
 
   /** A flood of bad logins logs one line per reason per second, with the count it stood for. */
@@ -315,7 +328,10 @@ export class Hub {
 
   private online(client: HubClient): void {
     const session = client[SESSION];
-    if (!session) return;
+    if (session) this.sessionOnline(session);
+  }
+
+  private sessionOnline(session: Session): void {
     const previous = this.sessions.add(session);
     if (previous) {
       previous.offlineReason = 'taken-over';
@@ -330,7 +346,10 @@ export class Hub {
   /** CONNACK is out: the activation push and held commands may follow it. */
   private ready(client: HubClient): void {
     const session = client[SESSION];
-    if (!session) return;
+    if (session) this.sessionReady(session);
+  }
+
+  private sessionReady(session: Session): void {
     session.markReady();
     if (session.offlineReason) return;
     if (session.info.activation) this.pushActivation(session);
@@ -367,7 +386,10 @@ export class Hub {
     const session = client[SESSION];
     if (!session) return;
     // aedes marks a DISCONNECT packet on the client; anything else is a lost connection.
-    const reason = session.offlineReason ?? (client._disconnected ? 'disconnected' : 'connection-lost');
+    this.sessionOffline(session, session.offlineReason ?? (client._disconnected ? 'disconnected' : 'connection-lost'));
+  }
+
+  private sessionOffline(session: Session, reason: OfflineReason): void {
     const { removed, subDevices } = this.sessions.remove(session, reason, this.clock());
     this.statsDirty = true;
     for (const sub of subDevices) this.emit({ type: 'session', online: false, session: sessionView(session, sub), reason: 'gateway-offline' });
@@ -389,6 +411,51 @@ export class Hub {
     this.statsDirty = true;
     this.emit({ type: 'session', online: false, session: sessionView(gateway, device), reason });
     return true;
+  }
+
+  // ── HTTP and CoAP sessions (issue 6): the adapters only translate ───────
+
+  /**
+   * A login over HTTP (§8) or CoAP (§7): mode 2, `verify` checks the transport's own signature
+   * with the deviceSecret. Same admission checks, connect guard, statistics and log as MQTT.
+   */
+  transportLogin(ref: DeviceRef, verify: (deviceSecret: string) => boolean, connection: { listener: ListenerKind; address: string | null }): { ok: true; device: DirectoryDevice; product: DirectoryProduct } | Refusal {
+    const decision = checkTransportLogin(this.directory, ref, verify);
+    const refusal: Refusal | null = !decision.ok ? decision : this.guard.allow(deviceId(ref)) ? null : { ok: false, connack: 3, reason: 'connect-guard', device: ref };
+    if (!refusal) return decision;
+    this.countRefusal(refusal, { ...connection, tlsSocket: null });
+    return refusal;
+  }
+
+  /** Puts an admitted HTTP or CoAP session online (a login on any transport takes the device's session over, §3.5) and hands it held commands. */
+  openSession(admitted: { device: DirectoryDevice; product: DirectoryProduct }, link: SessionLink, connection: { listener: ListenerKind; address: string | null; clientId: string; tls: TlsDetails | null }): Session {
+    const { device, product } = admitted;
+    const stats = this.stats.entry(device.productKey, device.deviceKey, connection.listener);
+    const session = new Session(link, device, product, stats, { ...connection, secureMode: 2, connectedAt: this.clock(), monitor: false, activation: false });
+    // Replies reach only subscribers (§3.5); these devices get each reply with their own request.
+    for (const filter of deviceTopicFilters(device.productKey, device.deviceKey)) session.subscriptions.push({ filter, qos: 0 });
+    this.sessionOnline(session);
+    this.sessionReady(session);
+    return session;
+  }
+
+  /** One upstream message of an HTTP or CoAP session, handled as an MQTT PUBLISH; its reply reaches the session's link before this returns. */
+  publishFrom(session: Session, topic: string, payload: Buffer): void {
+    session.lastSeen = this.clock();
+    this.handlePublish(session, { cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false });
+  }
+
+  /** An HTTP or CoAP session ended (expired, replaced, or closed by the hub). */
+  closeSession(session: Session, reason: OfflineReason): void {
+    session.offlineReason ??= reason;
+    this.sessionOffline(session, session.offlineReason);
+  }
+
+  /** A transport-level refusal (bad session id, oversized body, malformed datagram), counted per protocol. */
+  countTransportRefusal(listener: ListenerKind, reason: string, code: number | null, session?: Session): void {
+    this.stats.refusal(session ? session.stats : null, reason, listener);
+    if (code !== null) this.stats.error(session ? session.stats : null, code, listener);
+    this.statsDirty = true;
   }
 
   // ── subscriptions ───────────────────────────────────────────────────────
@@ -519,7 +586,7 @@ export class Hub {
   }
 
   /** `thing.service.{id}` (§6.2): SYNC services wait for the reply, ASYNC ones return once sent. */
-  async invokeService(input: CommandInput & { serviceId: string; params: Record<string, unknown> }): Promise<Result<CommandOutcome>> {
+  async invokeService(input: CommandInput & { serviceId: string; params: Record<string, unknown> }): Promise<Result<CommandAnswer>> {
     const known = this.knownDevice(input.device);
     if (!known.ok) return known;
     const model = known.value.product.thingModel;
@@ -533,7 +600,7 @@ export class Hub {
   }
 
   /** `thing.service.measurepoint.set` (§6.2), validated against the model. */
-  async setMeasurepoints(input: CommandInput & { values: Record<string, unknown> }): Promise<Result<CommandOutcome>> {
+  async setMeasurepoints(input: CommandInput & { values: Record<string, unknown> }): Promise<Result<CommandAnswer>> {
     const known = this.knownDevice(input.device);
     if (!known.ok) return known;
     const model = known.value.product.thingModel;
@@ -545,20 +612,20 @@ export class Hub {
   }
 
   /** `thing.service.measurepoint.get` (§6.2): params is the array of ids. */
-  async getMeasurepoints(input: CommandInput & { ids: string[] }): Promise<Result<CommandOutcome>> {
+  async getMeasurepoints(input: CommandInput & { ids: string[] }): Promise<Result<CommandAnswer>> {
     const known = this.knownDevice(input.device);
     if (!known.ok) return known;
     return this.run('measurepoint.get', input, input.ids);
   }
 
   /** `thing/model/down_raw` (§6.2): opaque bytes; the reply matches by topic. */
-  async sendRaw(input: CommandInput & { payload: string }): Promise<Result<CommandOutcome>> {
+  async sendRaw(input: CommandInput & { payload: string }): Promise<Result<CommandAnswer>> {
     const known = this.knownDevice(input.device);
     if (!known.ok) return known;
     return this.run('down_raw', input, input.payload);
   }
 
-  private async run(kind: CommandKind, input: CommandInput, params: unknown, param?: string, fireAndForget = false): Promise<Result<CommandOutcome>> {
+  private async run(kind: CommandKind, input: CommandInput, params: unknown, param?: string, fireAndForget = false): Promise<Result<CommandAnswer>> {
     const outcome = await this.commands.send({ device: input.device, kind, params, timeoutMs: input.timeoutMs, pendingTtlMs: input.pendingTtlMs ?? 0, awaitReply: !fireAndForget, ...(param ? { param } : {}) });
     if (outcome.status === 'offline') return err('DEVICE_OFFLINE', `${deviceId(input.device)} is offline. Give a pending TTL to hold the command until it logs in.`);
     if (outcome.status === 'timeout') return err('TIMEOUT', `${deviceId(input.device)} did not answer within ${Math.round(input.timeoutMs / 100) / 10} s (command ${outcome.correlationId}).`);
@@ -587,8 +654,18 @@ export class Hub {
     return true;
   }
 
+  /** Ends a device's own session now (its certificate was revoked). */
+  disconnect(device: DeviceRef, reason: OfflineReason): boolean {
+    const session = this.sessions.get(device);
+    if (!session) return false;
+    session.offlineReason = reason;
+    session.client.close();
+    return true;
+  }
+
   /** Registry changes: forget cached logins; a disabled or deleted device is told and goes offline. */
   private directoryChanged(change: DirectoryChange): void {
+    if (change.kind === 'all') return this.loginCheck.forget();
     if (change.kind === 'product') {
       this.loginCheck.forget();
       const product = this.directory.product(change.productKey);

@@ -14,6 +14,10 @@ export interface ListenerPorts {
   mqtt?: number;
   mqtts?: number;
   wss?: number;
+  /** The HTTP and CoAP endpoints' ports (`electron/hub/http`, `electron/hub/coap`), bound by their own servers. */
+  http?: number;
+  https?: number;
+  coap?: number;
 }
 
 export interface ListenerConfig {
@@ -22,6 +26,8 @@ export interface ListenerConfig {
   mqtt?: number | null;
   mqtts?: number | null;
   wss?: number | null;
+  /** A listener whose port is taken is skipped (and reported) instead of failing the start: the station's choice. */
+  bestEffort?: boolean;
 }
 
 export interface Connection {
@@ -41,6 +47,8 @@ export interface TlsMaterial {
 
 export interface Listeners {
   ports: ListenerPorts;
+  /** Listeners skipped in best-effort mode, with the reason (e.g. EADDRINUSE). */
+  skipped: Array<{ listener: ListenerKind; code: string }>;
   close(): Promise<void>;
 }
 
@@ -70,6 +78,17 @@ export async function startListeners(config: ListenerConfig, tls: () => Promise<
     socket.once('close', () => sockets.delete(socket));
   };
   const ports: ListenerPorts = {};
+  const skipped: Listeners['skipped'] = [];
+  /** Binds one listener; in best-effort mode a failure skips it. */
+  const bind = async (listener: ListenerKind, server: Server, port: number) => {
+    try {
+      ports[listener] = await listen(server, config.host, port);
+      servers.push(server);
+    } catch (error) {
+      if (!config.bestEffort) throw error;
+      skipped.push({ listener, code: (error as NodeJS.ErrnoException).code ?? 'ERROR' });
+    }
+  };
   let webSockets: WebSocketServer | null = null;
   const closeAll = async () => {
     webSockets?.close();
@@ -82,8 +101,7 @@ export async function startListeners(config: ListenerConfig, tls: () => Promise<
         track(socket);
         handle(socket, { listener: 'mqtt', address: socket.remoteAddress ?? null, tlsSocket: null });
       });
-      servers.push(server);
-      ports.mqtt = await listen(server, config.host, config.mqtt);
+      await bind('mqtt', server, config.mqtt);
     }
     const wantsTls = (config.mqtts ?? null) !== null || (config.wss ?? null) !== null;
     const material = wantsTls ? await tls() : null;
@@ -96,8 +114,7 @@ export async function startListeners(config: ListenerConfig, tls: () => Promise<
       });
       server.on('connection', track);
       server.on('tlsClientError', () => undefined);
-      servers.push(server);
-      ports.mqtts = await listen(server, config.host, config.mqtts);
+      await bind('mqtts', server, config.mqtts);
     }
     if (tlsOptions && config.wss !== undefined && config.wss !== null) {
       const server = createHttpsServer(tlsOptions);
@@ -110,12 +127,11 @@ export async function startListeners(config: ListenerConfig, tls: () => Promise<
         handle(stream, { listener: 'wss', address: request.socket.remoteAddress ?? null, tlsSocket: request.socket as TLSSocket });
       });
       webSockets.on('error', () => undefined);
-      servers.push(server);
-      ports.wss = await listen(server, config.host, config.wss);
+      await bind('wss', server, config.wss);
     }
   } catch (error) {
     await closeAll();
     throw error;
   }
-  return { ports, close: closeAll };
+  return { ports, skipped, close: closeAll };
 }

@@ -81,8 +81,36 @@ function refuse(connack: ConnackCode, reason: RefusalReason, device?: DeviceRef,
   return { ok: false, connack, reason, ...(device ? { device } : {}), ...(enosCode ? { enosCode } : {}) };
 }
 
+/** Refusals that depend only on the device's state and product, whatever the transport (§3.6). */
+function stateRefusal(device: DirectoryDevice, product: DirectoryProduct): Refusal | null {
+  if (device.state === 'disabled') return refuse(5, 'disabled', device, ReturnCode.DEVICE_DISABLED);
+  if (device.state === 'decommissioned') return refuse(5, 'decommissioned', device);
+  if (product.subDeviceOnly) return refuse(5, 'sub-device-direct-login', device, ReturnCode.SUB_DEVICE_DIRECT_LOGIN);
+  return null;
+}
+
+/**
+ * A login over HTTP (§8) or CoAP (§7): always mode 2, the deviceSecret checked by `verify` (each
+ * transport signs its own fields); activation and certificate logins exist only over MQTT.
+ */
+export function checkTransportLogin(directory: Directory, ref: DeviceRef, verify: (deviceSecret: string) => boolean): { ok: true; device: DirectoryDevice; product: DirectoryProduct } | Refusal {
+  const product = directory.product(ref.productKey);
+  if (!product) return refuse(5, 'unknown-product', ref);
+  const device = directory.device(ref.productKey, ref.deviceKey);
+  if (!device) return refuse(5, 'unknown-device', ref);
+  const secret = directory.deviceSecret(ref.productKey, ref.deviceKey);
+  if (secret === null) return refuse(5, 'no-secret', ref);
+  if (!verify(secret)) return refuse(4, 'bad-signature', ref, ReturnCode.SIGNATURE_FAILED);
+  const refusal = stateRefusal(device, product);
+  if (refusal) return refusal;
+  if (product.authScheme === 'certificate') return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
+  return { ok: true, device, product };
+}
+
 export class LoginCheck {
   private readonly cache = new Map<string, CachedLogin>();
+  /** Cache keys per `PK/DK`, so a change of one device costs O(its logins). */
+  private readonly keysByDevice = new Map<string, string[]>();
   private readonly cacheSize: number;
 
   constructor(
@@ -94,9 +122,24 @@ export class LoginCheck {
 
   /** Drops cached logins of one device, or all of them. */
   forget(device?: DeviceRef): void {
-    if (!device) return this.cache.clear();
+    if (!device) {
+      this.cache.clear();
+      this.keysByDevice.clear();
+      return;
+    }
     const id = deviceId(device);
-    for (const [key, entry] of this.cache) if (deviceId(entry.device) === id) this.cache.delete(key);
+    for (const key of this.keysByDevice.get(id) ?? []) this.cache.delete(key);
+    this.keysByDevice.delete(id);
+  }
+
+  private remember(key: string, login: CachedLogin): void {
+    // Bounded: when full, start over rather than track recency on the hot path.
+    if (this.cache.size >= this.cacheSize) this.forget();
+    this.cache.set(key, login);
+    const id = deviceId(login.device);
+    const keys = this.keysByDevice.get(id);
+    if (keys) keys.push(key);
+    else this.keysByDevice.set(id, [key]);
   }
 
   check(input: LoginInput): LoginDecision {
@@ -110,8 +153,7 @@ export class LoginCheck {
     if (!username) return refuse(2, 'malformed-username');
     const verified = this.verify(clientIdParts, username, password);
     if (!verified.ok) return verified;
-    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, verified.login);
+    this.remember(key, verified.login);
     return this.admit(verified.login, input);
   }
 
@@ -133,9 +175,8 @@ export class LoginCheck {
   /** Checks that depend on the device's state and the connection, also for cached logins. */
   private admit(login: CachedLogin, input: LoginInput): LoginDecision {
     const { device, product, secureMode } = login;
-    if (device.state === 'disabled') return refuse(5, 'disabled', device, ReturnCode.DEVICE_DISABLED);
-    if (device.state === 'decommissioned') return refuse(5, 'decommissioned', device);
-    if (product.subDeviceOnly) return refuse(5, 'sub-device-direct-login', device, ReturnCode.SUB_DEVICE_DIRECT_LOGIN);
+    const refusal = stateRefusal(device, product);
+    if (refusal) return refusal;
     if (product.authScheme === 'certificate' && !this.certificateMatches(device, input)) return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
     if (secureMode === 3 && !this.options.allowReactivation && this.directory.device(device.productKey, device.deviceKey)?.hasSecret) return refuse(5, 're-activation', device);
     return { ok: true, device, product, secureMode, activation: secureMode === 3, clientIdParts: login.clientIdParts };

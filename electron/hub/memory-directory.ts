@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from '../../shared/result';
 import {
   deviceId,
+  newDeviceSecret,
   type DeviceRef,
   type Directory,
   type DirectoryChange,
@@ -31,10 +32,6 @@ export interface MemoryProductInput extends DirectoryProduct {
 export interface MemoryDeviceInput extends DeviceRef {
   state?: DirectoryDeviceState;
   deviceSecret?: string | null;
-}
-
-function newSecret(): string {
-  return randomBytes(15).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 20);
 }
 
 /**
@@ -94,8 +91,12 @@ export class MemoryDirectory implements Directory {
     return found ? { productKey, deviceKey, state: found.state, assetId: found.assetId, hasSecret: found.secret !== null } : null;
   }
 
-  devicesByKey(deviceKey: string): DeviceRef[] {
-    return [...this.devices.values()].filter((device) => device.deviceKey === deviceKey).map(({ productKey }) => ({ productKey, deviceKey }));
+  resolve(ref: string): Result<DeviceRef> {
+    const slash = ref.indexOf('/');
+    const matches = [...this.devices.values()].filter((device) => (slash < 0 ? device.deviceKey === ref : deviceId(device) === ref));
+    if (matches.length === 0) return err('NOT_FOUND', `No device ${ref}.`);
+    if (matches.length > 1) return err('CONFLICT', `deviceKey "${ref}" exists in several products; address it as PK/DK.`);
+    return ok({ productKey: matches[0]!.productKey, deviceKey: matches[0]!.deviceKey });
   }
 
   deviceSecret(productKey: string, deviceKey: string): string | null {
@@ -110,7 +111,7 @@ export class MemoryDirectory implements Directory {
     const found = this.find(device);
     if (!found) return err('NOT_FOUND');
     if (found.secret !== null) return err('CONFLICT', 'The device is already activated.');
-    found.secret = newSecret();
+    found.secret = newDeviceSecret();
     found.state = 'active';
     return ok({ deviceSecret: found.secret });
   }
@@ -198,7 +199,7 @@ export class MemoryDirectory implements Directory {
     const deviceKey = registration.deviceKey ?? randomBytes(5).toString('hex');
     const ref = { productKey: registration.productKey, deviceKey };
     if (this.find(ref)) return err('ALREADY_EXISTS', 'A device with this key exists.');
-    const deviceSecret = newSecret();
+    const deviceSecret = newDeviceSecret();
     this.addDevice({ ...ref, deviceSecret, state: 'provisioned' });
     this.find(ref)!.gateway = deviceId(gateway);
     return ok({ ...ref, assetId: this.find(ref)!.assetId, deviceSecret });

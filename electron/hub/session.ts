@@ -1,13 +1,19 @@
-import type { Client } from 'aedes';
+import type { PublishPacket } from 'aedes';
 import { Ring } from './ring';
 import { deviceId, type DeviceRef, type DirectoryDevice, type DirectoryProduct } from './directory';
 import type { Counters } from './stats';
 
 /** One logged-in MQTT connection of a device (protocol reference §3.5) and the sub-devices it logged in (§6.4). */
 
-export type ListenerKind = 'mqtt' | 'mqtts' | 'wss';
+export type ListenerKind = 'mqtt' | 'mqtts' | 'wss' | 'http' | 'https' | 'coap';
 
-export type OfflineReason = 'disconnected' | 'connection-lost' | 'keepalive-timeout' | 'taken-over' | 'disabled' | 'deleted' | 'logged-out' | 'gateway-offline' | 'hub-stopped';
+/** What the hub needs of a connection: an aedes client, or an HTTP/CoAP adapter's session (`electron/hub/polled-link.ts`). */
+export interface SessionLink {
+  publish(packet: PublishPacket, done?: () => void): void;
+  close(): void;
+}
+
+export type OfflineReason = 'disconnected' | 'connection-lost' | 'keepalive-timeout' | 'taken-over' | 'disabled' | 'deleted' | 'logged-out' | 'gateway-offline' | 'revoked' | 'hub-stopped';
 
 export interface TlsDetails {
   protocol: string | null;
@@ -40,7 +46,7 @@ export class Session {
   private waiting: Array<() => void> | null = null;
 
   constructor(
-    readonly client: Client,
+    readonly client: SessionLink,
     readonly device: DirectoryDevice,
     /** Replaced when the product (its thing model) changes. */
     public product: DirectoryProduct,
@@ -97,7 +103,12 @@ export interface SessionView {
   /** `PK/DK` of the gateway for a sub-device session, else null. */
   via: string | null;
   subDevices: string[];
+  /** Set on CoAP sessions: served without DTLS (no Node DTLS-PSK server exists), so a report must say so. */
+  coapWithoutDtls?: true;
 }
+
+/** The words a verification report uses for a device checked over plain CoAP (issue 6). */
+export const COAP_WITHOUT_DTLS_NOTE = 'CoAP verified without DTLS';
 
 export interface SessionRecord extends SessionView {
   disconnectedAt: number;
@@ -119,6 +130,7 @@ export function sessionView(session: Session, device: DeviceRef = session.device
     lastSeen: session.lastSeen,
     via: viaGateway ? session.id : null,
     subDevices: viaGateway ? [] : [...(session.subDevices?.keys() ?? [])],
+    ...(session.info.listener === 'coap' ? { coapWithoutDtls: true as const } : {}),
   };
 }
 

@@ -23,10 +23,19 @@ function bump(record: Record<string, number>, key: string): void {
   record[key] = (record[key] ?? 0) + 1;
 }
 
+/** A device's counters, its product's, and those of the protocol it used (mqtt, http, coap…). */
+export interface StatsTarget {
+  device: Counters;
+  product: Counters;
+  protocol?: Counters;
+}
+
 export interface StatsSnapshot {
   time: number;
   online: number;
   totals: Counters;
+  /** The same counters per listener kind, so each protocol is counted separately (issue 6). */
+  protocols: Record<string, Counters>;
   products: Record<string, Counters>;
   /** The busiest devices by messages in (at most `limit`). */
   devices: Array<{ productKey: string; deviceKey: string } & Counters>;
@@ -35,10 +44,21 @@ export interface StatsSnapshot {
 export class HubStats {
   readonly totals = newCounters();
   private readonly products = new Map<string, Counters>();
+  private readonly protocols = new Map<string, Counters>();
   private readonly devices = new Map<string, Counters & { productKey: string; deviceKey: string }>();
 
-  /** The counters of one device (and its product), created on first use. */
-  entry(productKey: string, deviceKey: string): { device: Counters; product: Counters } {
+  /** The counters of one protocol, created on first use. */
+  protocol(kind: string): Counters {
+    let counters = this.protocols.get(kind);
+    if (!counters) {
+      counters = newCounters();
+      this.protocols.set(kind, counters);
+    }
+    return counters;
+  }
+
+  /** The counters of one device (and its product, and the protocol it uses), created on first use. */
+  entry(productKey: string, deviceKey: string, protocol?: string): StatsTarget {
     const id = `${productKey}/${deviceKey}`;
     let device = this.devices.get(id);
     if (!device) {
@@ -50,10 +70,14 @@ export class HubStats {
       product = newCounters();
       this.products.set(productKey, product);
     }
-    return { device, product };
+    return { device, product, ...(protocol ? { protocol: this.protocol(protocol) } : {}) };
   }
 
-  messageIn(target: { device: Counters; product: Counters }, bytes: number): void {
+  messageIn(target: StatsTarget, bytes: number): void {
+    if (target.protocol) {
+      target.protocol.messagesIn++;
+      target.protocol.bytesIn += bytes;
+    }
     target.device.messagesIn++;
     target.product.messagesIn++;
     this.totals.messagesIn++;
@@ -62,7 +86,11 @@ export class HubStats {
     this.totals.bytesIn += bytes;
   }
 
-  messageOut(target: { device: Counters; product: Counters }, bytes: number): void {
+  messageOut(target: StatsTarget, bytes: number): void {
+    if (target.protocol) {
+      target.protocol.messagesOut++;
+      target.protocol.bytesOut += bytes;
+    }
     target.device.messagesOut++;
     target.product.messagesOut++;
     this.totals.messagesOut++;
@@ -71,14 +99,17 @@ export class HubStats {
     this.totals.bytesOut += bytes;
   }
 
-  connect(target: { device: Counters; product: Counters }): void {
+  connect(target: StatsTarget): void {
+    if (target.protocol) target.protocol.connects++;
     target.device.connects++;
     target.product.connects++;
     this.totals.connects++;
   }
 
-  error(target: { device: Counters; product: Counters } | null, code: number): void {
+  error(target: StatsTarget | null, code: number, protocol?: string): void {
     const key = String(code);
+    const protocolCounters = target?.protocol ?? (protocol ? this.protocol(protocol) : null);
+    if (protocolCounters) bump(protocolCounters.errors, key);
     if (target) {
       bump(target.device.errors, key);
       bump(target.product.errors, key);
@@ -87,7 +118,9 @@ export class HubStats {
   }
 
   /** A refusal; logins of unknown devices count only in the totals (no entry per guessed key). */
-  refusal(target: { device: Counters; product: Counters } | null, reason: string): void {
+  refusal(target: StatsTarget | null, reason: string, protocol?: string): void {
+    const protocolCounters = target?.protocol ?? (protocol ? this.protocol(protocol) : null);
+    if (protocolCounters) bump(protocolCounters.refusals, reason);
     if (target) {
       bump(target.device.refusals, reason);
       bump(target.product.refusals, reason);
@@ -106,6 +139,7 @@ export class HubStats {
       time,
       online,
       totals: copy(this.totals),
+      protocols: Object.fromEntries([...this.protocols].map(([key, counters]) => [key, copy(counters)])),
       products: Object.fromEntries([...this.products].map(([key, counters]) => [key, copy(counters)])),
       devices: devices.map((device) => ({ ...device, errors: { ...device.errors }, refusals: { ...device.refusals } })),
     };

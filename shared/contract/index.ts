@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appRequests, logsEvents, logsRequests } from './app';
 import { certificatesEvents, certificatesRequests, vaultRequests } from './certificates';
 import type { EventDef, RequestDef } from './define';
+import { hubEvents, hubRequests } from './hub';
 import { portsEvents, portsRequests } from './ports';
 import { assetsEvents, assetsRequests } from './assets';
 import { devicesEvents, devicesRequests } from './devices';
@@ -13,8 +14,8 @@ import { syncEvents, syncRequests } from './sync';
  * `shared/contract/<domain>.ts` and spreads its requests and events here; nothing else in the
  * code base spells a channel name.
  */
-const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests), ...Object.values(syncRequests), ...Object.values(certificatesRequests), ...Object.values(vaultRequests), ...Object.values(portsRequests)] as const;
-const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents), ...Object.values(syncEvents), ...Object.values(certificatesEvents), ...Object.values(portsEvents)] as const;
+const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests), ...Object.values(syncRequests), ...Object.values(certificatesRequests), ...Object.values(vaultRequests), ...Object.values(portsRequests), ...Object.values(hubRequests)] as const;
+const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents), ...Object.values(syncEvents), ...Object.values(certificatesEvents), ...Object.values(portsEvents), ...Object.values(hubEvents)] as const;
 
 type RequestUnion = (typeof requestList)[number];
 type EventUnion = (typeof eventList)[number];
@@ -41,6 +42,7 @@ export const requests: ReadonlyMap<string, RequestDef> = byChannel<RequestDef>(r
 export const events: ReadonlyMap<string, EventDef> = byChannel<EventDef>(eventList);
 
 export * from './app';
+export * from './hub';
 export * from './ports';
 export * from './certificates';
 export * from './assets';

@@ -10,6 +10,7 @@ import { passphraseUnlock } from '../../core/unlock';
 import type { ServicesConfig } from '../../services';
 import { globalOptions, servicesConfig, type GlobalOptions } from '../context';
 import { printProgress, printResult, UsageError } from '../output';
+import { addHubListenerOptions, hubConfigFrom, type HubListenerOptions } from './hub-options';
 
 /** The built renderer, beside the built CLI (`out/main/cli.js` → `out/renderer`). */
 export function rendererDir(): string {
@@ -74,14 +75,16 @@ export const DEFAULT_STATION_PORT = 47830;
 export const DEFAULT_REGISTRY_PORT = 47831;
 
 export function registerStationCommands(program: Command): void {
-  addOwnerOptions(
-    program.command('station').description('run the headless station: all services, the hub, and the UI over HTTP with a per-run token'),
-    DEFAULT_STATION_PORT,
+  addHubListenerOptions(
+    addOwnerOptions(
+      program.command('station').description('run the headless station: all services, the hub, and the UI over HTTP with a per-run token'),
+      DEFAULT_STATION_PORT,
+    ),
   )
     .option('--serve-registry', 'also serve the sync API for other stations on its own port, guarded by its own token (run.json: registry, registryToken)')
     .addOption(new Option('--registry-port <n>', 'port of the sync API with --serve-registry (0 = any free port)').argParser(parsePort).default(DEFAULT_REGISTRY_PORT))
-    .action(async (options: OwnerCommandOptions & { serveRegistry?: boolean; registryPort: number }, command: Command) => {
+    .action(async (options: OwnerCommandOptions & HubListenerOptions & { serveRegistry?: boolean; registryPort: number }, command: Command) => {
       const serveRegistry = options.serveRegistry ? { host: options.host, port: options.registryPort } : undefined;
-      await runOwner(globalOptions(command), 'station', options, rendererDir(), { serveRegistry });
+      await runOwner(globalOptions(command), 'station', options, rendererDir(), { serveRegistry, hub: hubConfigFrom(options, true) });
     });
 }

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { err, ok, type Result } from '../../shared/result';
+import type { EventBus } from '../core/event-bus';
+import type { Registry } from '../registry/registry';
+import {
+  newDeviceSecret,
+  type DeviceRef,
+  type Directory,
+  type DirectoryChange,
+  type DirectoryDevice,
+  type DirectoryProduct,
+  type RegisteredSubDevice,
+  type SubDeviceRegistration,
+} from './directory';
+
+/** How many first-login state changes are written per tick (off the connect path). */
+const ACTIVATIONS_PER_TICK = 50;
+const TICK_MS = 100;
+
+/** The EnOS assetId shape (8 characters), stable per device. */
+function assetIdOf(productKey: string, deviceKey: string): string {
+  return createHash('sha256').update(`${productKey}/${deviceKey}`).digest('base64url').slice(0, 8);
+}
+
+const void_ = <T>(result: Result<T>): Result<void> => (result.ok ? ok(undefined) : result);
+
+/**
+ * The hub's directory over the registry (issue 4). Lookups go to SQLite only on login and for
+ * the rarer methods (attributes, tags, topology); the first-login move to `active` is queued and
+ * written in small batches, so a connect storm never waits on registry writes.
+ */
+export class RegistryDirectory implements Directory {
+  private readonly toActivate = new Map<string, DeviceRef>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly events: EventBus,
+  ) {}
+
+  product(productKey: string): DirectoryProduct | null {
+    const product = this.registry.getProduct(productKey);
+    if (!product) return null;
+    return { productKey, authScheme: product.authScheme, dynamicActivation: product.dynamicActivation, thingModel: product.thingModel };
+  }
+
+  device(productKey: string, deviceKey: string): DirectoryDevice | null {
+    const device = this.registry.getDevice(productKey, deviceKey);
+    if (!device) return null;
+    return { productKey, deviceKey, state: device.state, assetId: assetIdOf(productKey, deviceKey), hasSecret: this.registry.deviceSecret(productKey, deviceKey).ok };
+  }
+
+  resolve(ref: string): Result<DeviceRef> {
+    const found = this.registry.resolveDevice(ref);
+    return found.ok ? ok({ productKey: found.value.productKey, deviceKey: found.value.deviceKey }) : found;
+  }
+
+  deviceSecret(productKey: string, deviceKey: string): string | null {
+    const secret = this.registry.deviceSecret(productKey, deviceKey);
+    return secret.ok ? secret.value : null;
+  }
+
+  productSecret(productKey: string): string | null {
+    const secret = this.registry.productSecret(productKey);
+    return secret.ok ? secret.value : null;
+  }
+
+  activate(device: DeviceRef): Result<{ deviceSecret: string }> {
+    if (this.registry.deviceSecret(device.productKey, device.deviceKey).ok) return err('CONFLICT', 'The device is already activated.');
+    const deviceSecret = newDeviceSecret();
+    const activated = this.registry.activateDevice(device.productKey, device.deviceKey, deviceSecret);
+    return activated.ok ? ok({ deviceSecret }) : activated;
+  }
+
+  markActive(device: DeviceRef): void {
+    this.toActivate.set(`${device.productKey}/${device.deviceKey}`, device);
+    this.timer ??= setTimeout(() => this.drainActivations(), TICK_MS);
+    this.timer.unref();
+  }
+
+  private drainActivations(): void {
+    this.timer = null;
+    let budget = ACTIVATIONS_PER_TICK;
+    for (const [key, device] of this.toActivate) {
+      if (budget-- === 0) break;
+      this.toActivate.delete(key);
+      const current = this.registry.getDevice(device.productKey, device.deviceKey);
+      if (current && (current.state === 'planned' || current.state === 'provisioned')) this.registry.setDeviceState(device.productKey, device.deviceKey, 'active');
+    }
+    if (this.toActivate.size > 0) {
+      this.timer = setTimeout(() => this.drainActivations(), TICK_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what is still queued (on stop). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.toActivate.size > 0) this.drainActivations();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  attributes(device: DeviceRef): Record<string, unknown> {
+    const attributes = this.registry.getAttributes(device.productKey, device.deviceKey);
+    return attributes.ok ? attributes.value : {};
+  }
+
+  updateAttributes(device: DeviceRef, values: Record<string, unknown>): Result<void> {
+    return void_(this.registry.updateAttributes(device.productKey, device.deviceKey, values));
+  }
+
+  deleteAttributes(device: DeviceRef, ids: string[]): Result<void> {
+    return void_(this.registry.deleteAttributes(device.productKey, device.deviceKey, ids));
+  }
+
+  tags(device: DeviceRef): Record<string, string> {
+    const tags = this.registry.getTags(device.productKey, device.deviceKey);
+    return tags.ok ? tags.value : {};
+  }
+
+  updateTags(device: DeviceRef, values: Record<string, string>): Result<void> {
+    return void_(this.registry.updateTags(device.productKey, device.deviceKey, values));
+  }
+
+  deleteTags(device: DeviceRef, keys: string[]): Result<void> {
+    return void_(this.registry.deleteTags(device.productKey, device.deviceKey, keys));
+  }
+
+  reportFirmware(device: DeviceRef, version: string): void {
+    this.registry.updateDevice({ ref: `${device.productKey}/${device.deviceKey}`, firmware: version.slice(0, 100) });
+  }
+
+  gatewayOf(device: DeviceRef): DeviceRef | null {
+    const gateway = this.registry.gatewayOf(device.productKey, device.deviceKey);
+    return gateway ? { productKey: gateway.productKey, deviceKey: gateway.deviceKey } : null;
+  }
+
+  subDevices(gateway: DeviceRef): DeviceRef[] {
+    return this.registry.subDevices(gateway.productKey, gateway.deviceKey).map(({ productKey, deviceKey }) => ({ productKey, deviceKey }));
+  }
+
+  addSubDevice(gateway: DeviceRef, sub: DeviceRef): Result<void> {
+    return void_(this.registry.addSubDevice(gateway.productKey, gateway.deviceKey, sub.productKey, sub.deviceKey));
+  }
+
+  removeSubDevice(gateway: DeviceRef, sub: DeviceRef): Result<void> {
+    return void_(this.registry.removeSubDevice(gateway.productKey, gateway.deviceKey, sub.productKey, sub.deviceKey));
+  }
+
+  registerSubDevice(gateway: DeviceRef, registration: SubDeviceRegistration): Result<RegisteredSubDevice> {
+    const created = this.registry.createDevice({ productKey: registration.productKey, ...(registration.deviceKey ? { deviceKey: registration.deviceKey } : {}), ...(registration.deviceName ? { name: registration.deviceName.slice(0, 200) } : {}) });
+    if (!created.ok) return created;
+    const { productKey, deviceKey } = created.value.device;
+    if (!created.value.deviceSecret) return err('UNSUPPORTED', `Product ${productKey} gives no deviceSecret at creation; its devices activate dynamically.`);
+    const linked = this.registry.addSubDevice(gateway.productKey, gateway.deviceKey, productKey, deviceKey);
+    if (!linked.ok) return linked;
+    return ok({ productKey, deviceKey, assetId: assetIdOf(productKey, deviceKey), deviceSecret: created.value.deviceSecret });
+  }
+
+  onChange(listener: (change: DirectoryChange) => void): () => void {
+    return this.events.subscribe((channel, payload) => {
+      if (channel === 'products.changed') listener({ kind: 'product', productKey: (payload as { productKey: string }).productKey });
+      if (channel !== 'devices.changed') return;
+      const { productKey, deviceKey } = payload as { productKey: string; deviceKey?: string };
+      listener(deviceKey ? { kind: 'device', device: { productKey, deviceKey } } : { kind: 'all' });
+    });
+  }
+}
