@@ -225,6 +225,18 @@ export const en = {
   'ports.saveLog': 'Save log',
   'ports.close': 'Close',
 
+  'settings.vault': 'Secrets vault',
+  'vault.state': 'State',
+  'vault.unlocked': 'unlocked',
+  'vault.locked': 'locked',
+  'vault.methods': 'Protected by',
+  'vault.method.passphrase': 'passphrase',
+  'vault.method.os-keystore': 'the OS keystore',
+  'vault.current': 'Current passphrase',
+  'vault.next': 'New passphrase',
+  'vault.change': 'Change passphrase',
+  'vault.changed': 'Passphrase changed.',
+
   'language.en': 'English',
   'language.zh-CN': '中文',
 } as const;

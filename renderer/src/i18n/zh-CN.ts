@@ -224,6 +224,18 @@ export const zhCN: Record<MessageKey, string> = {
   'ports.saveLog': '保存日志',
   'ports.close': '关闭',
 
+  'settings.vault': '密钥库',
+  'vault.state': '状态',
+  'vault.unlocked': '已解锁',
+  'vault.locked': '已锁定',
+  'vault.methods': '保护方式',
+  'vault.method.passphrase': '口令',
+  'vault.method.os-keystore': '操作系统密钥库',
+  'vault.current': '当前口令',
+  'vault.next': '新口令',
+  'vault.change': '修改口令',
+  'vault.changed': '口令已修改。',
+
   'language.en': 'English',
   'language.zh-CN': '中文',
 };

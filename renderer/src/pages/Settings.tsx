@@ -5,6 +5,7 @@ import { LOCALES, useT } from '../i18n';
 import { isLocale } from '../i18n/translate';
 import { useAppStore, usePreferences } from '../stores';
 import { isThemePreference, THEME_PREFERENCES } from '../theme/theme';
+import { VaultSettings } from '../settings/VaultSettings';
 
 function Preferences() {
   const t = useT();
@@ -71,6 +72,8 @@ export function SettingsPage() {
       <h1 id="settings-title">{t('settings.title')}</h1>
       <h2>{t('settings.preferences')}</h2>
       <Preferences />
+      <h2>{t('settings.vault')}</h2>
+      <VaultSettings />
       <h2>{t('settings.about')}</h2>
       <About />
     </section>
