@@ -99,7 +99,7 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const app = createAppModule(context);
   const registry = createRegistryModule(context);
   const pki = createPkiModule(context, { registry: registry.registry, vaultSlot });
-  const sync = createSyncModule(context, { registry: registry.registry });
+  const sync = createSyncModule(context, { registry: registry.registry, assets: registry.assets });
   const hub = createHubModule(context, { registry: registry.registry, trust: pki.trust });
   const serial = createSerialModule(context);
   const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers, ...hub.handlers };

@@ -1,9 +1,10 @@
 import { ok } from '../../shared/result';
 import type { Component } from '../core/lifecycle';
 import type { ServiceContext, ServiceModule } from '../core/module';
+import type { AssetTrees } from '../registry/asset-trees';
 import type { Registry } from '../registry/registry';
 import { SyncService } from './service';
-import { startRegistryServer, type RegistryServer } from './targets/hub/server';
+import { startRegistryServer, type HubCatalog, type RegistryServer } from './targets/hub/server';
 
 type SyncChannels =
   | 'sync.target.add'
@@ -23,8 +24,28 @@ export interface ServeRegistryConfig {
   port: number;
 }
 
+export interface SyncDeps {
+  /** Pulled EnOS products are imported into it; a served registry lists its products. */
+  registry?: Pick<Registry, 'importProduct' | 'listProducts'>;
+  /** A served registry lists its trees and nodes. */
+  assets?: Pick<AssetTrees, 'listTrees' | 'show'>;
+}
+
+/** The serving station's own products and trees for the sync API (a revision per entity, as in its outbox). */
+function catalogOf(deps: SyncDeps): HubCatalog {
+  return {
+    products: () => (deps.registry?.listProducts() ?? []).map((product) => ({ entity: 'product', entityId: product.productKey, revision: product.revision, payload: { ...product } })),
+    trees: () =>
+      (deps.assets?.listTrees() ?? []).flatMap((tree) => {
+        const view = deps.assets!.show(tree.id);
+        const nodes = view.ok ? view.value.nodes.map((node) => ({ entity: 'asset_node', entityId: node.id, revision: tree.revision, payload: { ...node } })) : [];
+        return [{ entity: 'asset_tree', entityId: tree.id, revision: tree.revision, payload: { id: tree.id, name: tree.name } }, ...nodes];
+      }),
+  };
+}
+
 /** Domain `sync` (issue 10): the outbox to EnOS and to central hubs; with `serveRegistry`, the hub side too. */
-export function createSyncModule(context: ServiceContext, deps: { registry?: Pick<Registry, 'importProduct'> } = {}): ServiceModule<SyncChannels> & { service: SyncService } {
+export function createSyncModule(context: ServiceContext, deps: SyncDeps = {}): ServiceModule<SyncChannels> & { service: SyncService } {
   const service = new SyncService({
     db: context.db,
     vault: context.vault,
@@ -43,7 +64,7 @@ export function createSyncModule(context: ServiceContext, deps: { registry?: Pic
     components.push({
       name: 'sync-registry',
       async start() {
-        server = await startRegistryServer({ host: serve.host, port: serve.port, db: context.db, clock: context.clock, logger: context.logger.child('sync-registry') });
+        server = await startRegistryServer({ host: serve.host, port: serve.port, db: context.db, clock: context.clock, logger: context.logger.child('sync-registry'), catalog: catalogOf(deps) });
       },
       stop: () => server?.close(),
       runInfo: () => (server ? { registry: server.port, registryToken: server.token } : {}),

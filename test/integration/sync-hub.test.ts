@@ -122,6 +122,9 @@ describe.skipIf(!SYNC_MIGRATED)('two real stations: one serves the registry, the
     const status = runCli(['--data', siteDir, '--json', 'sync', 'status'], { env }).json<{ ok: true; value: { pending: number; sent: number }[] }>();
     expect(status.value[0]).toMatchObject({ pending: 0 });
     expect(status.value[0]!.sent).toBeGreaterThan(0);
+    // The site pulls the hub's own products (made on the hub) together with what was pushed.
+    expect(runCli(['--data', hubDir, 'product', 'create', '--name', 'Hub product', '--auth', 'device-secret']).status).toBe(0);
+    expect(runCli(['--data', siteDir, '--json', 'sync', 'pull', '--target', 'hub'], { env }).json()).toMatchObject({ ok: true, value: { target: 'hub', products: 2 } });
     const hubDb = openSqlite(join(hubDir, 'commissioner.db'), { readonly: true });
     expect(hubDb.prepare("SELECT COUNT(*) FROM sync_hub_entities WHERE entity = 'product'").pluck().get()).toBe(1);
     hubDb.close();

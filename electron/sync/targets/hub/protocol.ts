@@ -30,4 +30,5 @@ export const HubPushAnswerSchema = z.object({ status: z.enum(['applied', 'duplic
 export const HubConflictSchema = z.object({ conflict: z.literal('newer_elsewhere'), current: z.object({ revision: z.number().int(), origin: z.string(), payload: z.unknown(), deleted: z.boolean() }) });
 
 export const HubEntitySchema = z.object({ entity: z.string(), entityId: z.string(), revision: z.number().int(), payload: z.record(z.string(), z.unknown()) });
+export type HubEntity = z.infer<typeof HubEntitySchema>;
 export const HubListSchema = z.object({ items: z.array(HubEntitySchema) });

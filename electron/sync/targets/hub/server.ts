@@ -3,9 +3,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../../../core/logger';
 import { newToken, tokensEqual } from '../../../bridge/token';
 import type { Db } from '../../../registry/database';
-import { HUB_API_PREFIX, HubPushSchema, type HubPush } from './protocol';
+import { HUB_API_PREFIX, HubPushSchema, type HubEntity, type HubPush } from './protocol';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What the serving station's own registry holds, in the sync API's entity shape. */
+export interface HubCatalog {
+  products(): HubEntity[];
+  trees(): HubEntity[];
+}
 
 export interface RegistryServerOptions {
   host: string;
@@ -13,6 +19,7 @@ export interface RegistryServerOptions {
   db: Db;
   clock: () => number;
   logger: Logger;
+  catalog?: HubCatalog;
 }
 
 export interface RegistryServer {
@@ -52,9 +59,16 @@ function applyPush(db: Db, push: HubPush, now: number): { status: 200 | 409; bod
   })();
 }
 
-function list(db: Db, entities: string[]): unknown {
-  const rows = db.prepare(`SELECT * FROM sync_hub_entities WHERE deleted = 0 AND entity IN (${entities.map(() => '?').join(', ')}) ORDER BY entity, entity_id`).all(...entities) as EntityRow[];
-  return { items: rows.map((row) => ({ entity: row.entity, entityId: row.entity_id, revision: row.revision, payload: JSON.parse(row.payload) })) };
+/** The station's own registry, overlaid by what other stations pushed (the newer word on an entity). */
+function list(db: Db, entities: string[], own: HubEntity[]): unknown {
+  const rows = db.prepare(`SELECT * FROM sync_hub_entities WHERE entity IN (${entities.map(() => '?').join(', ')}) ORDER BY entity, entity_id`).all(...entities) as EntityRow[];
+  const items = new Map(own.map((item) => [`${item.entity}:${item.entityId}`, item]));
+  for (const row of rows) {
+    const key = `${row.entity}:${row.entity_id}`;
+    if (row.deleted === 1) items.delete(key);
+    else items.set(key, { entity: row.entity, entityId: row.entity_id, revision: row.revision, payload: JSON.parse(row.payload) });
+  }
+  return { items: [...items.values()] };
 }
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -81,8 +95,8 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!tokensEqual(token, bearer)) return send(res, 401, { error: { code: 'UNAUTHORIZED', message: 'The registry token is missing or wrong.' } });
       const path = new URL(req.url ?? '/', 'http://registry').pathname;
-      if (req.method === 'GET' && path === `${HUB_API_PREFIX}/products`) return send(res, 200, list(options.db, ['product']));
-      if (req.method === 'GET' && path === `${HUB_API_PREFIX}/trees`) return send(res, 200, list(options.db, ['asset_tree', 'asset_node']));
+      if (req.method === 'GET' && path === `${HUB_API_PREFIX}/products`) return send(res, 200, list(options.db, ['product'], options.catalog?.products() ?? []));
+      if (req.method === 'GET' && path === `${HUB_API_PREFIX}/trees`) return send(res, 200, list(options.db, ['asset_tree', 'asset_node'], options.catalog?.trees() ?? []));
       if (req.method === 'POST' && path === `${HUB_API_PREFIX}/items`) {
         const text = await readBody(req);
         let parsed;

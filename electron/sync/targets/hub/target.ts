@@ -2,7 +2,7 @@ import { failed, succeeded, type Attempt } from '../../failure';
 import { parseJsonAnswer, type PacedHttp } from '../../http';
 import type { OutboxItem } from '../../outbox';
 import type { DeliveryContext, DeliveryOutcome, SyncTarget } from '../../target';
-import { HUB_API_PREFIX, HubConflictSchema, HubListSchema, HubPushAnswerSchema, type HubPush } from './protocol';
+import { HUB_API_PREFIX, HubConflictSchema, HubListSchema, HubPushAnswerSchema, type HubEntity, type HubPush } from './protocol';
 
 /**
  * A central Commissioner hub as a sync target: outbox rows are pushed to its sync API with their
@@ -68,4 +68,3 @@ export class HubTarget implements SyncTarget {
   }
 }
 
-export type HubEntity = { entity: string; entityId: string; revision: number; payload: Record<string, unknown> };
