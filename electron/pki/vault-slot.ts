@@ -8,15 +8,11 @@ export interface VaultStatus {
   methods: Unlock['method'][];
 }
 
-type Listener = (vault: Vault) => void;
-
 /**
  * The services' one vault, which may start locked (architecture §2: a station started without a
  * passphrase) and be unlocked later from the UI; modules read it through `context.vault()`.
  */
 export class VaultSlot {
-  private listeners = new Set<Listener>();
-
   constructor(
     private readonly db: Db,
     private current: Result<Vault>,
@@ -35,16 +31,7 @@ export class VaultSlot {
   unlock(unlock: Unlock): Result<VaultStatus> {
     const opened = Vault.unlock(this.db, unlock, this.clock);
     if (!opened.ok) return err(opened.error.code, opened.error.message);
-    if (!this.current.ok) {
-      this.current = opened;
-      for (const listener of this.listeners) listener(opened.value);
-    }
+    if (!this.current.ok) this.current = opened;
     return ok(this.status());
-  }
-
-  /** Runs when the vault becomes unlocked after start (modules that hold keys load them then). */
-  onUnlocked(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 }
