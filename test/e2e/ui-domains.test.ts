@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
-import { initDataDir, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
+import { buildMqttCredentials } from '../../electron/protocol';
+import { initDataDir, readPortsFile, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
+import { connect, request } from '../helpers/hub';
 import { openUiPage } from '../helpers/ui-page';
 
 let browser: Browser;
@@ -11,6 +13,7 @@ let station: CliProcess;
 let data: string;
 let url: string;
 let productKey: string;
+let ports: Record<string, number | string>;
 const DEVICES = 2500;
 
 /** Runs a CLI command through the live station and returns its JSON value. */
@@ -23,8 +26,10 @@ function cli<T>(args: string[]): T {
 
 beforeAll(async () => {
   data = initDataDir();
-  station = startCli(['--data', data, 'station', '--port', '0']);
+  const portsFile = join(tempDir(), 'ports.json');
+  station = startCli(['--data', data, 'station', '--port', '0', '--ports-file', portsFile]);
   url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
+  ports = await readPortsFile(portsFile);
   productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Meter', '--auth', 'device-secret']).product.productKey;
   const csv = join(tempDir(), 'devices.csv');
   const rows = Array.from({ length: DEVICES }, (_, index) => `dev${String(index).padStart(5, '0')},Meter ${index},SN${index}`);
@@ -116,6 +121,56 @@ describe('domain screens against a real station', () => {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'products.png') });
     const created = cli<{ productKey: string; name: string; thingModel: { measurepoints: Record<string, { dataType: string }> } }[]>(['product', 'list']).find((product) => product.name === 'Sensor')!;
     expect(created.thingModel.measurepoints.temp!.dataType).toBe('DOUBLE');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('Hub: listeners, the online session, the sampled live stream (pausable, filterable) and refusals by reason', async () => {
+    const device = cli<{ device: { deviceKey: string }; deviceSecret: string }>(['device', 'create', '--product', productKey, '--device-key', 'hubdev']);
+    const mqttUrl = `mqtt://127.0.0.1:${ports.mqtt}`;
+    const login = (secret: string) => buildMqttCredentials({ productKey, deviceKey: 'hubdev', secret, secureMode: 2, timestamp: String(Date.now()) });
+    await expect(connect(mqttUrl, login('wrong-secret-000000'))).rejects.toThrow();
+    const client = await connect(mqttUrl, login(device.deviceSecret));
+    try {
+      const { page, errors } = await openUiPage(browser, `${url}#/hub`);
+      await expect.poll(() => page.getByTestId('hub-listeners').textContent()).toContain(`127.0.0.1:${ports.mqtt}`);
+      await expect.poll(() => page.getByTestId('hub-sessions').textContent()).toContain(`${productKey}/hubdev`);
+      await expect.poll(() => page.getByTestId('hub-refusals').textContent()).toMatch(/\d/);
+
+      const post = (n: number) => ({ id: String(n), version: '1.0', method: 'thing.measurepoint.post', params: { measurepoints: { temp: 20 + n }, time: Date.now() } });
+      const topic = `/sys/${productKey}/hubdev/thing/measurepoint/post`;
+      await request(client, topic, post(1));
+      const stream = page.getByTestId('hub-messages');
+      await expect.poll(() => stream.textContent()).toContain('"temp":21');
+
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await request(client, topic, post(2));
+      await expect.poll(() => page.getByText(/\d+ not shown/).textContent()).not.toMatch(/^0 /);
+      expect(await stream.textContent()).not.toContain('"temp":22');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await request(client, topic, post(3));
+      await expect.poll(() => stream.textContent()).toContain('"temp":23');
+      await page.getByLabel('Filter').fill('nothing-matches');
+      await expect.poll(() => stream.locator('li').count()).toBe(0);
+      await page.getByLabel('Filter').fill('hubdev');
+      await expect.poll(() => stream.locator('li').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'hub.png'), fullPage: true });
+
+      await page.getByRole('link', { name: 'Dashboard' }).click();
+      await expect.poll(() => page.getByTestId('dashboard-online').textContent()).toBe('1 devices online');
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await client.endAsync();
+    }
+  });
+
+  it('Sync: shows targets, backlog and conflicts (none yet) and runs a sync on request', async () => {
+    const { page, errors } = await openUiPage(browser, `${url}#/sync`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sync');
+    await expect.poll(() => page.getByText('No open conflicts.').count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'sync.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -43,7 +43,7 @@ export function HubOverview() {
             {listeners.map(([name, port]) => (
               <tr key={name}>
                 <td>{name}</td>
-                <td>127.0.0.1:{port}</td>
+                <td>:{port}</td>
                 <td>{t('hub.sessionsCount', { count: perListener[name] ?? 0 })}</td>
               </tr>
             ))}
