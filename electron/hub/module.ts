@@ -5,6 +5,7 @@ import type { Registry } from '../registry/registry';
 import type { ConnectGuardOptions } from './connect-guard';
 import type { DeviceRef } from './directory';
 import { Hub, type HubEvent } from './hub';
+import { LastSeenLog } from './last-seen';
 import { RegistryDirectory } from './registry-directory';
 import type { TrustProvider } from './tls';
 
@@ -47,11 +48,13 @@ export function createHubModule(context: ServiceContext, deps: { registry: Regis
     connectGuard: config?.connectGuard ?? null,
     ...(deps.trust ? { trust: deps.trust } : {}),
   });
+  const lastSeen = new LastSeenLog(context.db);
   let running = false;
   const unsubscribers: Array<() => void> = [];
 
   const resolve = (ref: string): Result<DeviceRef> => directory.resolve(ref);
   const forward = (event: HubEvent) => {
+    if (event.type === 'session') lastSeen.record(event.session, event.online, event.reason, context.clock());
     if (event.type === 'session') context.events.emit('hub.session', { online: event.online, session: event.session, ...(event.reason ? { reason: event.reason } : {}) });
     else if (event.type === 'stats') context.events.emit('hub.stats', { ...event.stats, guardBlocked: hub.guardBlocked() });
     else if (event.type === 'messages') context.events.emit('hub.messages', { messages: event.messages, dropped: event.dropped });
@@ -68,6 +71,11 @@ export function createHubModule(context: ServiceContext, deps: { registry: Regis
     handlers: {
       'hub.status': () => ok({ running, ports: hub.ports, online: hub.sessions.online, monitors: config?.monitors ?? [] }),
       'hub.sessions': (input) => ok({ online: hub.sessionList(), recent: hub.sessionHistory(input.recent) }),
+      'hub.lastSeen': (input) => {
+        if (!input.device) return ok(lastSeen.list(null, input.limit));
+        const device = resolve(input.device);
+        return device.ok ? ok(lastSeen.list(device.value, input.limit)) : device;
+      },
       'hub.stats': (input) => ok({ ...hub.statsSnapshot(input.devices), guardBlocked: hub.guardBlocked() }),
       'hub.messages': (input) => {
         const device = resolve(input.device);
@@ -96,9 +104,11 @@ export function createHubModule(context: ServiceContext, deps: { registry: Regis
         },
         async stop() {
           running = false;
-          for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+          // Sessions end with `hub-stopped` while the listeners are still subscribed (last seen).
           await hub.stop();
+          for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
           directory.flush();
+          lastSeen.flush();
         },
         runInfo: () => ({ ...hub.ports }),
       },

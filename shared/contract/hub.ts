@@ -105,6 +105,23 @@ export const hubRequests = {
     z.object({ recent: z.number().int().min(0).max(1000).default(100) }).strict(),
     z.object({ online: z.array(HubSessionSchema), recent: z.array(HubSessionRecordSchema) }),
   ),
+  /** Each device's last session as stored (migration 003): survives restarts. */
+  lastSeen: request(
+    'hub.lastSeen',
+    z.object({ device: ref.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    z.array(
+      z.object({
+        productKey: z.string(),
+        deviceKey: z.string(),
+        connectedAt: z.number().int(),
+        disconnectedAt: z.number().int().nullable(),
+        reason: OfflineReasonSchema.nullable(),
+        listener: z.string(),
+        address: z.string().nullable(),
+        via: z.string().nullable(),
+      }),
+    ),
+  ),
   stats: request('hub.stats', z.object({ devices: z.number().int().min(0).max(10_000).default(100) }).strict(), HubStatsSchema),
   messages: request('hub.messages', z.object({ device: ref, limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(HubMessageSchema)),
   invoke: request(
