@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { AssetTree, TreeView } from '../../shared/contract/assets';
+import type { AssetTree, TreeExport, TreeView } from '../../shared/contract/assets';
 import {
   addNode,
   deleteNode,
@@ -277,6 +277,53 @@ export class AssetTrees {
     return names.ok ? ok({ node: found.value, path: names.value }) : names;
   }
 
+  exportTree(ref: string): Result<TreeExport> {
+    const view = this.show(ref);
+    if (!view.ok) return view;
+    const { tree, nodes, placements } = view.value;
+    return ok({
+      name: tree.name,
+      nodes: nodes.map(({ id, parentId, name, type, attributes }) => ({ id, parentId, name, type, attributes })),
+      placements: placements.map(({ nodeId, productKey, deviceKey }) => ({ nodeId, productKey, deviceKey })),
+    });
+  }
+
+  /**
+   * A new tree from an exported one, in one transaction (the single-step operations nest as
+   * savepoints): parents before children, each node checked by the same pure rules as a single
+   * add; nothing is kept when one fails.
+   */
+  importTree(input: TreeExport, name?: string): Result<AssetTree> {
+    const missing = input.placements.find((placement) => !this.registry.getDevice(placement.productKey, placement.deviceKey));
+    if (missing) return err('NOT_FOUND', `Device ${missing.productKey}/${missing.deviceKey} of the tree file is not in the registry; import the devices first.`);
+    return this.registry.transaction(() => {
+      const created = this.createTree(name ?? input.name);
+      if (!created.ok) return created;
+      const treeId = created.value.id;
+      const ids = new Map<string, string>();
+      const nodes: AssetNode[] = [];
+      let pending = input.nodes;
+      while (pending.length > 0) {
+        const ready = pending.filter((node) => node.parentId === null || ids.has(node.parentId));
+        if (ready.length === 0) return err<AssetTree>('VALIDATION_FAILED', `Node "${pending[0]!.name}" of the tree file has a parent that is not in the file (or the parents form a cycle).`);
+        for (const node of ready) {
+          const added = addNode({ nodes, placements: [] }, { ...node, id: this.newId('asset_nodes'), treeId, parentId: node.parentId === null ? null : ids.get(node.parentId)! });
+          if (!added.ok) return added;
+          nodes.push(this.saveNode(added.value, 'create'));
+          ids.set(node.id, added.value.id);
+        }
+        pending = pending.filter((node) => !ready.includes(node));
+      }
+      for (const placement of input.placements) {
+        const nodeId = ids.get(placement.nodeId);
+        if (!nodeId) return err<AssetTree>('VALIDATION_FAILED', `A placement of the tree file names node ${placement.nodeId}, which is not in the file.`);
+        const placed = this.place(`${placement.productKey}/${placement.deviceKey}`, nodeId);
+        if (!placed.ok) return placed;
+      }
+      return ok(created.value);
+    });
+  }
+
   handlers(): Pick<Handlers, Extract<keyof Handlers, `assets.${string}`>> {
     return {
       'assets.trees': () => ok(this.listTrees()),
@@ -290,6 +337,8 @@ export class AssetTrees {
       'assets.place': (input) => this.place(input.device, input.nodeId),
       'assets.unplace': (input) => this.unplace(input.device, input.tree),
       'assets.path': (input) => this.path(input.tree, input),
+      'assets.export': (input) => this.exportTree(input.tree),
+      'assets.import': (input) => this.importTree(input.tree, input.name),
     };
   }
 }

@@ -26,6 +26,14 @@ const tree = z.string().min(1).max(100);
 const nodeId = z.string().min(1).max(40);
 const nodeName = z.string().min(1).max(100);
 
+/** A tree as a file: node ids are local to the file; import gives the nodes new ids. */
+export const TreeExportSchema = z.object({
+  name: nodeName,
+  nodes: z.array(z.object({ id: z.string().min(1).max(40), parentId: z.string().min(1).max(40).nullable(), name: nodeName, type: z.string().max(100).default(''), attributes: z.record(z.string(), z.unknown()).default({}) })).max(100_000),
+  placements: z.array(z.object({ nodeId: z.string().min(1).max(40), productKey: z.string().min(1).max(20), deviceKey: z.string().min(1).max(64) })).max(1_000_000).default([]),
+});
+export type TreeExport = z.output<typeof TreeExportSchema>;
+
 export const assetsRequests = {
   trees: request('assets.trees', z.object({}).strict(), z.array(AssetTreeSchema.extend({ nodes: z.number().int(), devices: z.number().int() }))),
   createTree: request('assets.createTree', z.object({ name: nodeName }).strict(), AssetTreeSchema),
@@ -44,6 +52,9 @@ export const assetsRequests = {
   place: request('assets.place', z.object({ device: z.string().min(1).max(100), nodeId }).strict(), PlacementSchema),
   unplace: request('assets.unplace', z.object({ device: z.string().min(1).max(100), tree }).strict(), z.object({ removed: z.boolean() })),
   /** A node's path of names, or the node at a path of names (`Site/Building/Floor`). */
+  export: request('assets.export', z.object({ tree }).strict(), TreeExportSchema),
+  /** Creates a new tree from an exported one (optionally renamed); every device must exist. */
+  import: request('assets.import', z.object({ tree: TreeExportSchema, name: nodeName.optional() }).strict(), AssetTreeSchema),
   path: request('assets.path', z.object({ tree, nodeId: nodeId.optional(), path: z.string().max(1000).optional() }).strict(), z.object({ node: AssetNodeSchema, path: z.array(z.string()) })),
 };
 

@@ -204,6 +204,12 @@ describe('registry through the built CLI on a real SQLite file', () => {
     );
     expect(json('asset', 'show', '--tree', 'Solar Park').value.placements).toEqual([{ treeId: expect.any(String), nodeId: string, productKey: inverter, deviceKey: 'inv-SN0001' }]);
     expect(cli('asset', 'path', '--tree', 'Solar Park', '--path', 'Site/Row North/String A').stdout.trim()).toBe(`${string}  Site/Row North/String A`);
+    const treeFile = join(dir, 'tree.json');
+    expect(cli('asset', 'export', '--tree', 'Solar Park', '--out', treeFile).stdout).toContain('wrote 4 node(s)');
+    expect(cli('asset', 'import', treeFile, '--name', 'Solar Park B').status).toBe(0);
+    expect(cli('asset', 'show', '--tree', 'Solar Park B').stdout).toMatch(/^Solar Park B\n {2}Site \[site\] {2}\(\w+\)\n {4}Row North/);
+    expect(cli('asset', 'import', file('not-a-tree.json', '{"nodes":5}')).status).toBe(2);
+    expect(cli('asset', 'tree', 'delete', 'Solar Park B', '--cascade').status).toBe(0);
     expect(cli('asset', 'place', '--device', 'inv-SN0001', '--node', spare).status).toBe(0);
     expect(dbRows("SELECT count(*) AS n FROM asset_placements")[0]!.n).toBe(1);
     expect(cli('asset', 'node', 'delete', site, '--cascade').stdout).toContain('deleted 4 node(s), 1 placement(s)');

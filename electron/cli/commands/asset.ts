@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { TreeExportSchema } from '../../../shared/contract/assets';
 import { globalOptions, withApi } from '../context';
 import { printResult, UsageError } from '../output';
+import { readJsonInput } from './input-files';
 
 const nodeLine = (node: { id: string; name: string; type: string; parentId: string | null }) => `${node.id}  ${node.name}${node.type ? ` [${node.type}]` : ''}`;
 
@@ -113,6 +116,30 @@ export function registerAssetCommands(program: Command): void {
       const global = globalOptions(command);
       const result = await withApi(global, (api) => api.call('assets.show', { tree: options.tree }));
       printResult(result, global.json, (view) => view.text);
+    });
+
+  asset
+    .command('export')
+    .description('write a tree (nodes and placements) as JSON')
+    .requiredOption('--tree <tree>', 'tree id or name')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (options, command: Command) => {
+      const global = globalOptions(command);
+      const result = await withApi(global, (api) => api.call('assets.export', { tree: options.tree }));
+      if (result.ok && options.out) writeFileSync(options.out, `${JSON.stringify(result.value, null, 2)}\n`);
+      printResult(result, global.json, (tree) => (options.out ? `wrote ${tree.nodes.length} node(s) to ${options.out}` : JSON.stringify(tree, null, 2)));
+    });
+
+  asset
+    .command('import <file>')
+    .description('create a tree from an exported one (new node ids); every placed device must exist')
+    .option('--name <name>', 'name of the new tree (default: the name in the file)')
+    .action(async (file: string, options, command: Command) => {
+      const global = globalOptions(command);
+      const parsed = TreeExportSchema.safeParse(readJsonInput(file));
+      if (!parsed.success) throw new UsageError(`${file} is not an exported tree: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`);
+      const result = await withApi(global, (api) => api.call('assets.import', { tree: parsed.data, name: options.name }));
+      printResult(result, global.json, (tree) => `tree ${tree.id}  ${tree.name}`);
     });
 
   asset
