@@ -174,4 +174,33 @@ describe('domain screens against a real station', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('Ports: a watched virtual device appears, is identified, and its serial console shows what it sends', async () => {
+    const link = join(tempDir(), 'sim-ui');
+    const sim = startCli(['--data', tempDir(), 'sim', '--pty', '--link', link, '--serial', 'SIMUI1', '--heartbeat', '200']);
+    try {
+      await sim.waitFor(/sim SIM-1 SIMUI1 .* on \S+/);
+      const { page, errors } = await openUiPage(browser, `${url}#/ports`);
+      await page.getByLabel('Pseudo-terminal paths or globs').fill('/nowhere/*');
+      await page.getByLabel('Pseudo-terminal paths or globs').fill('');
+      await page.getByRole('button', { name: 'Watch' }).click();
+      await expect.poll(() => page.getByLabel('Pseudo-terminal paths or globs').getAttribute('aria-invalid')).toBe('true');
+      await page.getByLabel('Pseudo-terminal paths or globs').fill(link);
+      await page.getByRole('button', { name: 'Watch' }).click();
+      const row = page.locator('[data-testid=port-list] tr', { hasText: link });
+      await expect.poll(() => row.count()).toBe(1);
+      await row.getByRole('button', { name: 'Identify' }).click();
+      await expect.poll(() => row.textContent()).toContain('SIMUI1');
+      await row.getByRole('button', { name: 'Console' }).click();
+      const consoleView = page.getByTestId('serial-console');
+      await expect.poll(() => consoleView.locator('.xterm-rows').textContent(), { timeout: 15_000 }).toMatch(/\S/);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'ports.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => consoleView.count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await sim.stop();
+    }
+  });
 });

@@ -223,6 +223,8 @@ export const en = {
   'ports.console': 'Serial console',
   'ports.hex': 'Hex view',
   'ports.saveLog': 'Save log',
+  'ports.watch': 'Watch',
+  'ports.watchPaths': 'Pseudo-terminal paths or globs',
   'ports.close': 'Close',
 
   'settings.vault': 'Secrets vault',

@@ -222,6 +222,8 @@ export const zhCN: Record<MessageKey, string> = {
   'ports.console': '串口控制台',
   'ports.hex': '十六进制视图',
   'ports.saveLog': '保存日志',
+  'ports.watch': '监视',
+  'ports.watchPaths': '伪终端路径或通配符',
   'ports.close': '关闭',
 
   'settings.vault': '密钥库',

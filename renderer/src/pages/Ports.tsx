@@ -2,6 +2,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { useT } from '../i18n';
 import { PortTable } from '../ports/PortTable';
 import { SerialConsole } from '../ports/SerialConsole';
+import { WatchForm } from '../ports/WatchForm';
 import { usePortsStore } from '../stores';
 import { useLiveData } from '../stores/useLiveData';
 
@@ -16,6 +17,7 @@ export function PortsPage() {
     <section aria-labelledby="ports-title">
       <h1 id="ports-title">{t('ports.title')}</h1>
       <div className="panel">
+        <WatchForm />
         <PortTable />
         {error && <ErrorNotice error={error} />}
       </div>

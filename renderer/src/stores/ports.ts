@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { Api } from '../../../shared/api';
 import type { DeviceIdentity, PortInfo } from '../../../shared/contract';
-import type { AppError } from '../../../shared/result';
+import type { AppError, Result } from '../../../shared/result';
 import { appendLog, hexToBytes } from '../ports/console-data';
 
 export interface PortsState {
@@ -13,6 +13,8 @@ export interface PortsState {
   consoleLog: string;
   error: AppError | null;
   load(): Promise<void>;
+  /** Adds pseudo-terminal paths or globs to discovery. */
+  watch(input: { patterns: string[] }): Promise<Result<PortInfo[]>>;
   identify(path: string): Promise<void>;
   openConsole(path: string, baud: number): Promise<boolean>;
   closeConsole(): Promise<void>;
@@ -32,6 +34,11 @@ export function createPortsStore(api: Api) {
     async load() {
       const result = await api.call('ports.list', {});
       set(result.ok ? { ports: result.value, error: null } : { error: result.error });
+    },
+    async watch(input) {
+      const result = await api.call('ports.watch', input);
+      if (result.ok) set({ ports: [...get().ports.filter((port) => !result.value.some((added) => added.path === port.path)), ...result.value] });
+      return result;
     },
     async identify(path) {
       const result = await api.call('ports.identify', { path });
