@@ -14,6 +14,7 @@ import { SyncProcessor, type DrainSummary } from './processor';
 import { SyncStore, type ConflictRow, type TargetRow } from './store';
 import type { SyncTarget } from './target';
 import { EnosClient } from './targets/enos/client';
+import { EnosIssuer } from './targets/enos/issuer';
 import { createPoolDevice, pullFromEnos, treeMapping } from './targets/enos/pull';
 import { EnosTarget } from './targets/enos/target';
 import { HubTarget } from './targets/hub/target';
@@ -295,6 +296,24 @@ export class SyncService {
       created.push({ productKey, deviceKey });
     }
     return ok({ target: row.name, created });
+  }
+
+  /**
+   * The certificate issuer of an EnOS target, for the PKI's issuance of devices bound to it
+   * (architecture §5). Serials are remembered per target so a revocation can name its device.
+   */
+  enosIssuer(name: string): Result<EnosIssuer> {
+    const row = this.store.target(name);
+    if (!row) return err('SYNC_TARGET_NOT_FOUND', `No sync target named "${name}".`);
+    if (row.kind !== 'enos') return err('UNSUPPORTED', `Target "${name}" is a hub; its devices get certificates from the local CA.`);
+    const client = this.enosClient(row);
+    if (!client.ok) return client;
+    return ok(
+      new EnosIssuer(client.value, {
+        remember: (mapping) => this.store.putMapping(row.name, mapping),
+        lookup: (serial) => this.store.mapping(row.name, 'certificate', serial),
+      }),
+    );
   }
 
   conflicts(open: boolean): ConflictRow[] {

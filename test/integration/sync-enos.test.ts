@@ -1,4 +1,6 @@
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { subtle, x509 } from '../../electron/pki/x509';
 import { PacedHttp } from '../../electron/sync/http';
 import { TokenBucket } from '../../electron/sync/pacing';
 import { EnosClient } from '../../electron/sync/targets/enos/client';
@@ -247,5 +249,31 @@ describe('the fake gateway itself', () => {
     expect((await call('someone-elses-secret')).status).toBe(403);
     expect(fake.counters.badSignatures).toBe(1);
     expect((await call(APP.appSecret)).status).toBe(200);
+  });
+});
+
+describe('EnOS as the certificate issuer (§11.4)', () => {
+  it('has EnOS sign a device CSR and revokes the certificate by its serial', async () => {
+    const { fake, service } = await prepared();
+    fake.createDeviceDirectly('pD000001', 'cert-dev-1');
+    const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    const keys = (await subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'C=CN, ST=SH, L=SH, O=Site, OU=pD000001, CN=cert-dev-1', keys, signingAlgorithm: algorithm });
+    const issuer = service.enosIssuer('enos');
+    if (!issuer.ok) throw new Error(issuer.error.message);
+    expect(issuer.value.kind).toBe('enos');
+    const issued = await issuer.value.issue({ productKey: 'pD000001', deviceKey: 'cert-dev-1' }, csr.toString('pem'), { validDays: 30 });
+    if (!issued.ok) throw new Error(issued.error.message);
+    const certificate = new X509Certificate(issued.value.certificatePem);
+    expect(certificate.verify(new X509Certificate(issued.value.chainPem).publicKey)).toBe(true);
+    expect(certificate.subject).toContain('CN=cert-dev-1');
+    expect(issued.value.notAfter - issued.value.notBefore).toBe(30 * 86_400_000);
+    expect(await issuer.value.revoke(issued.value.serial, 'keyCompromise')).toEqual({ ok: true, value: undefined });
+    expect(fake.certificates.get(Number(issued.value.serial))).toMatchObject({ revoked: true, reason: 1 });
+    expect(await issuer.value.revoke('999999', 'superseded')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    // A CSR whose CN is another device is refused by EnOS, and said so.
+    const other = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=someone-else', keys, signingAlgorithm: algorithm });
+    expect(await issuer.value.issue({ productKey: 'pD000001', deviceKey: 'cert-dev-1' }, other.toString('pem'))).toMatchObject({ ok: false, error: { code: 'SYNC_REJECTED' } });
+    expect(service.enosIssuer('nope')).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
   });
 });
