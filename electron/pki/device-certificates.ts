@@ -110,6 +110,11 @@ export class LocalCaIssuer implements Issuer {
     return ok(this.revokeRows(rows, reason));
   }
 
+  /** The fingerprint the registry shows for the device: its newest valid certificate's, or null. */
+  currentFingerprint(device: DeviceIdentity): string | null {
+    return this.store.certificates({ ...device, kind: 'device', status: 'valid' }).at(-1)?.fingerprint ?? null;
+  }
+
   list(device?: DeviceIdentity): CertificateInfo[] {
     const now = this.clock();
     return this.store.certificates(device ? { ...device, kind: 'device' } : {}).map((row) => certificateInfo(row, now));
@@ -118,7 +123,7 @@ export class LocalCaIssuer implements Issuer {
   /** A host-made key for export, only encrypted (PKCS#8 with AES-256-CBC under a passphrase). */
   exportKey(serialInput: string, passphrase: string): Result<string> {
     const row = this.store.certificate(normalizeSerial(serialInput));
-    if (!row) return err('NOT_FOUND', 'No certificate with this serial was issued here.');
+    if (!row || row.kind !== 'device') return err('NOT_FOUND', 'No device certificate with this serial was issued here.');
     if (!row.keyRef) return err('NOT_FOUND', 'This certificate was issued from a CSR: its key never left the device.');
     const vault = this.vault();
     if (!vault.ok) return vault;

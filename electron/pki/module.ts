@@ -160,7 +160,8 @@ export function createPkiModule(context: ServiceContext, deps: { registry: Devic
         }
         if (!revoked.ok) return revoked;
         for (const row of revoked.value) {
-          if (row.kind === 'device') deps.registry.setCertificateFingerprint(row.productKey!, row.deviceKey!, null);
+          // Revoking an older certificate leaves the device's current one in the registry.
+          if (row.kind === 'device') deps.registry.setCertificateFingerprint(row.productKey!, row.deviceKey!, issuer.currentFingerprint({ productKey: row.productKey!, deviceKey: row.deviceKey! }));
           logger.info('certificate revoked', { serial: row.serial, productKey: row.productKey, deviceKey: row.deviceKey, reason: input.reason });
         }
         return ok(revoked.value.map((row) => certificateInfo(row, clock())));

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { err, ok, type Result } from '../../shared/result';
 import type { LocalCa } from './authority';
 import { generateKeyPkcs8, publicSpki, sha256Fingerprint } from './keys';
@@ -35,7 +36,7 @@ export interface PeerCertificate {
  * this object is handed to the hub as is; the rest is for the login check and live sessions.
  */
 export interface PkiTrustProvider {
-  /** The hub's listeners: a local-CA server certificate (chain) for localhost, or null without a CA. */
+  /** The hub's listeners: a local-CA server certificate (chain) for `hubHosts()`, or null without a CA. */
   serverCredentials(): Promise<{ cert: string; key: string } | null>;
   /** CA certificates a client certificate may chain to: the local CA chain and destination chains (EnOS). */
   trustedCas(): string[];
@@ -51,8 +52,14 @@ export interface PkiTrustProvider {
   addDestinationChain(pem: string): Result<number>;
 }
 
-/** The names the hub's own listeners answer to on this machine. */
-export const HUB_HOSTS = ['localhost', '127.0.0.1'];
+/** The names the hub's listeners answer to: loopback, the host name and its LAN addresses (devices on the LAN). */
+export function hubHosts(): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address && !address.internal && address.family === 'IPv4')
+    .map((address) => address!.address);
+  return [...new Set(['localhost', '127.0.0.1', hostname(), ...addresses])];
+}
 
 const SERVER_VALID_DAYS = 397; // the longest TLS server validity browsers accept
 const RENEW_BEFORE_MS = 30 * 86_400_000;
@@ -96,7 +103,7 @@ export class PkiTrust implements PkiTrustProvider {
   }
 
   async serverCredentials(): Promise<{ cert: string; key: string } | null> {
-    const credentials = await this.serverCertificate(HUB_HOSTS);
+    const credentials = await this.serverCertificate(hubHosts());
     return credentials.ok ? { cert: credentials.value.certPem, key: credentials.value.keyPem } : null;
   }
 
