@@ -48,6 +48,8 @@ export function createRegistryModule(context: ServiceContext): RegistryModule {
   return {
     registry,
     assets,
+    // Nothing to start or stop: the registry is synchronous SQLite behind the handlers.
+    components: [],
     handlers: {
       'products.list': (input) => ok(registry.listProducts(input.query)),
       'products.get': (input) => product(input.productKey),
