@@ -15,7 +15,7 @@ import { SyncStore, type ConflictRow, type TargetRow } from './store';
 import type { SyncTarget } from './target';
 import { EnosClient } from './targets/enos/client';
 import { EnosIssuer } from './targets/enos/issuer';
-import { createPoolDevice, pullFromEnos, treeMapping } from './targets/enos/pull';
+import { createCloudDevice, createPoolDevice, pullFromEnos, treeMapping, type CloudDevice } from './targets/enos/pull';
 import { EnosTarget } from './targets/enos/target';
 import { HubTarget } from './targets/hub/target';
 
@@ -296,6 +296,22 @@ export class SyncService {
       created.push({ productKey, deviceKey });
     }
     return ok({ target: row.name, created });
+  }
+
+  /**
+   * The plan step online (architecture §5): creates the device in EnOS now and hands back the
+   * deviceSecret EnOS made, for the caller to burn and keep in the vault. The mapping is recorded,
+   * so the device's outbox row later adopts this registration instead of creating another.
+   */
+  async createDeviceNow(name: string, device: { productKey: string; deviceKey: string; name?: string }): Promise<Result<CloudDevice>> {
+    const row = this.store.target(name);
+    if (!row) return err('SYNC_TARGET_NOT_FOUND', `No sync target named "${name}".`);
+    if (row.kind !== 'enos') return err('UNSUPPORTED', `Target "${name}" is a hub; its device secrets are generated locally.`);
+    const client = this.enosClient(row);
+    if (!client.ok) return client;
+    const created = await createCloudDevice(client.value, device.productKey, device.deviceKey, device.name);
+    if (created.ok) this.store.putMapping(row.name, { entity: 'device', localId: `${device.productKey}/${device.deviceKey}`, cloudId: created.value.assetId });
+    return attemptToResult(created);
   }
 
   /**

@@ -209,6 +209,19 @@ describe('sync to EnOS (fake apim gateway)', () => {
     expect(cloudNode.name).toEqual({ defaultValue: 'Main hall' });
   });
 
+  it('creates a device in EnOS at the plan step online, and its outbox row later adopts it', async () => {
+    const { fake, service, db } = await prepared();
+    const created = await service.createDeviceNow('enos', { productKey: 'pD000001', deviceKey: 'plan-1' });
+    if (!created.ok) throw new Error(created.error.message);
+    expect(created.value.deviceSecret).toBe(fake.findDevice('pD000001', 'plan-1')!.deviceSecret);
+    enqueue(db, { entity: 'device', entityId: 'pD000001/plan-1', payload: { destination: 'enos' } });
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0, conflicts: 0 });
+    expect(fake.counters.deviceCreates).toBe(1);
+    expect(await service.createDeviceNow('enos', { productKey: 'pD000001', deviceKey: 'plan-1' })).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS' } });
+    expect(await service.createDeviceNow('enos', { productKey: 'pNoSuch1', deviceKey: 'plan-2' })).toMatchObject({ ok: false, error: { code: 'SYNC_NOT_PULLED' } });
+    expect(await service.createDeviceNow('nope', { productKey: 'pD000001', deviceKey: 'plan-3' })).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
+  });
+
   it('pre-creates a credential pool with keys and secrets in the vault', async () => {
     const { fake, service, vault, db } = await prepared();
     const pool = await service.pool('enos', 'pD000003', 3);

@@ -113,7 +113,7 @@ export function treeMapping(tree: PulledTree): Mapping {
   return { entity: 'asset_tree', localId: tree.treeId, cloudId: tree.treeId, cloudState: { rootAssetId: tree.rootAssetId } };
 }
 
-export interface PoolDevice {
+export interface CloudDevice {
   productKey: string;
   deviceKey: string;
   assetId: string;
@@ -121,23 +121,31 @@ export interface PoolDevice {
 }
 
 /**
+ * Creates one device in EnOS with the deviceKey given and returns the secret EnOS made for it
+ * (architecture §5: the plan step online, and the credential pool). A taken key is ALREADY_EXISTS.
+ */
+export async function createCloudDevice(client: EnosClient, productKey: string, deviceKey: string, name?: string): Promise<Attempt<CloudDevice>> {
+  const answer = await client.call('POST', '/connect-service/v2.1/devices', { action: 'create' }, { productKey, deviceKey, timezone: '+00:00', deviceName: { defaultValue: name ?? deviceKey } });
+  if (!answer.ok) return answer;
+  if (answer.value.code === 'refused') {
+    if (answer.value.cloudCode === 11702) return failed('ALREADY_EXISTS', `EnOS already has a device with the key ${deviceKey}.`, false);
+    if (answer.value.cloudCode === 11404) return failed('SYNC_NOT_PULLED', `Product ${productKey} does not exist in EnOS; pull products and choose one of them.`, false);
+    return failed('SYNC_REJECTED', `EnOS refused device ${productKey}/${deviceKey}: code ${answer.value.cloudCode} ${answer.value.msg}`, false);
+  }
+  const data = answer.value.data as { assetId?: unknown; deviceSecret?: unknown } | null;
+  if (typeof data?.assetId !== 'string' || typeof data.deviceSecret !== 'string') return failed('SYNC_BAD_RESPONSE', `EnOS created ${productKey}/${deviceKey} but answered without its assetId and secret.`, true);
+  return succeeded({ productKey, deviceKey, assetId: data.assetId, deviceSecret: data.deviceSecret });
+}
+
+/**
  * `sync pool` (architecture §5): pre-creates devices in EnOS while online so an offline station
  * can burn them. Keys are chosen here (`pool-` + 10 random characters) so a key clash is retried
  * with another key instead of creating a device whose key nobody knows.
  */
-export async function createPoolDevice(client: EnosClient, productKey: string): Promise<Attempt<PoolDevice>> {
+export async function createPoolDevice(client: EnosClient, productKey: string): Promise<Attempt<CloudDevice>> {
   for (let round = 0; round < 3; round++) {
-    const deviceKey = `pool-${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').slice(0, 10)}`;
-    const answer = await client.call('POST', '/connect-service/v2.1/devices', { action: 'create' }, { productKey, deviceKey, timezone: '+00:00', deviceName: { defaultValue: deviceKey } });
-    if (!answer.ok) return answer;
-    if (answer.value.code === 'refused') {
-      if (answer.value.cloudCode === 11702) continue;
-      if (answer.value.cloudCode === 11404) return failed('SYNC_NOT_PULLED', `Product ${productKey} does not exist in EnOS; pull products and choose one of them.`, false);
-      return failed('SYNC_REJECTED', `EnOS refused a pool device for ${productKey}: code ${answer.value.cloudCode} ${answer.value.msg}`, false);
-    }
-    const data = answer.value.data as { assetId?: unknown; deviceSecret?: unknown } | null;
-    if (typeof data?.assetId !== 'string' || typeof data.deviceSecret !== 'string') return failed('SYNC_BAD_RESPONSE', 'EnOS created a pool device but answered without its assetId and secret.', true);
-    return succeeded({ productKey, deviceKey, assetId: data.assetId, deviceSecret: data.deviceSecret });
+    const created = await createCloudDevice(client, productKey, `pool-${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').slice(0, 10)}`);
+    if (created.ok || created.failure.code !== 'ALREADY_EXISTS') return created;
   }
   return failed('SYNC_REJECTED', 'EnOS kept refusing generated pool device keys as taken.', true);
 }
