@@ -77,7 +77,7 @@ export function createSyncModule(context: ServiceContext, deps: SyncDeps = {}): 
       'sync.target.add': (input) => service.addTarget(input),
       'sync.target.list': () => ok(service.store.targets().map((row) => service.describe(row))),
       'sync.target.remove': (input) => service.removeTarget(input.name),
-      'sync.run': (input) => service.run(input.target),
+      'sync.run': (input) => service.run(input.target, { maxWaitMs: input.maxWaitMs }),
       'sync.status': (input) => service.status(input.target),
       'sync.pull': (input) => service.pull(input.target),
       'sync.pool': (input) => service.pool(input.target, input.productKey, input.count),

@@ -49,8 +49,8 @@ export const poolSecretId = (target: string, productKey: string, deviceKey: stri
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_CONCURRENCY = 4;
-/** `sync run --once` sits out a Retry-After or backoff up to this long before it stops. */
-const ONCE_MAX_WAIT_MS = 30_000;
+/** A drain sits out a Retry-After or backoff up to this long before it returns. */
+const DEFAULT_MAX_WAIT_MS = 30_000;
 
 function attemptToResult<T>(attempt: Attempt<T>): Result<T> {
   return attempt.ok ? ok(attempt.value) : err(attempt.failure.code, attempt.failure.message);
@@ -159,8 +159,8 @@ export class SyncService {
     );
   }
 
-  /** `sync run --once`: one drain of each selected target; `signal` ends it early. */
-  async run(name: string | undefined, signal?: AbortSignal): Promise<Result<(DrainSummary & { target: string })[]>> {
+  /** `sync run`: one drain of each selected target; `signal` ends it early. */
+  async run(name: string | undefined, options: { maxWaitMs?: number; signal?: AbortSignal } = {}): Promise<Result<(DrainSummary & { target: string })[]>> {
     const rows = this.select(name, true);
     if (!rows.ok) return rows;
     const summaries: (DrainSummary & { target: string })[] = [];
@@ -188,7 +188,7 @@ export class SyncService {
           if (conflict) this.options.onConflict?.(conflict);
         },
       });
-      const summary = await processor.drain({ once: true, signal, idlePollMs: 1000, maxWaitMs: ONCE_MAX_WAIT_MS });
+      const summary = await processor.drain({ once: true, signal: options.signal, idlePollMs: 1000, maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS });
       summaries.push({ target: row.name, ...summary });
     }
     return ok(summaries);

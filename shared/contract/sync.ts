@@ -86,7 +86,8 @@ export const syncRequests = {
   targetAdd: request('sync.target.add', SyncTargetAddSchema, SyncTargetSchema),
   targetList: request('sync.target.list', z.object({}).strict(), z.array(SyncTargetSchema)),
   targetRemove: request('sync.target.remove', z.object({ name: TargetName }).strict(), z.object({ removed: z.string() })),
-  run: request('sync.run', TargetSelector, z.array(RunSummary)),
+  /** One drain per target; it sits out a Retry-After or backoff up to `maxWaitMs`, then returns. */
+  run: request('sync.run', z.object({ target: TargetName.optional(), maxWaitMs: z.number().int().min(0).max(600_000).default(30_000) }).strict(), z.array(RunSummary)),
   status: request('sync.status', TargetSelector, z.array(SyncStatusSchema)),
   pull: request('sync.pull', TargetSelector, z.object({ target: z.string(), products: z.number().int(), models: z.number().int(), trees: z.number().int() })),
   pool: request(

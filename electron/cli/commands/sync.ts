@@ -125,7 +125,8 @@ export function registerSyncCommands(program: Command): void {
         api.on('sync.progress', (status) => printProgress(options.json, { type: 'sync.progress', ...status }, describeStatus(status)));
         api.on('sync.conflict', (conflict) => printProgress(options.json, { type: 'sync.conflict', ...conflict }, `conflict #${conflict.id} (${conflict.kind}) on outbox row ${conflict.seq}: resolve with \`commissioner sync resolve ${conflict.id} --keep local|cloud\``));
         for (;;) {
-          const run = await api.call('sync.run', { target: flags.target });
+          // Continuous runs come back every second or so, so that SIGTERM stops them promptly.
+          const run = await api.call('sync.run', { target: flags.target, maxWaitMs: flags.once ? 30_000 : 1000 });
           if (!run.ok || flags.once || stopping) return run;
           await new Promise((resolve) => setTimeout(resolve, 1000));
           if (stopping) return run;
