@@ -1,0 +1,244 @@
+import { Server, type IncomingMessage, type OutgoingMessage } from 'coap';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../core/logger';
+import { MAX_PAYLOAD_BYTES, parseReply, ReturnCode } from '../../protocol';
+import type { Hub } from '../hub';
+import { PolledSessions, type PolledSession } from '../polled-sessions';
+import { parseCoapAuth, verifyCoapAuth } from './auth';
+import { Block1Assembler, type BlockOption } from './block';
+import { screenOptions, type Screened } from './options';
+
+/**
+ * The hub's EnOS CoAP endpoint over UDP without DTLS (protocol reference §7): `POST /auth/{pk}/{dk}`
+ * binds the source endpoint to the device for its lifetime; `POST /topic<MQTT topic>` is answered
+ * with the MQTT reply (2.04); queued commands ride in options 2100 (topic) and 2102 (payload) of
+ * the device's next responses and are also served to `GET /topic<command topic>` (§13 #13).
+ * Confirmable and non-confirmable requests, Block2 for large answers, our own Block1 (see
+ * block.ts); no Observe. No Node DTLS-PSK server exists, so sessions are marked "without DTLS".
+ */
+
+export interface CoapEndpointOptions {
+  hub: Hub;
+  logger: Logger;
+  clock: () => number;
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  /** How often expired sessions are swept offline. */
+  sweepMs?: number;
+}
+
+/** Option numbers of §7 for queued commands. */
+const COMMAND_TOPIC = '2100';
+const COMMAND_PAYLOAD = '2102';
+/** §7: datagrams ≤1 KB; a larger command payload is announced by topic only and fetched with GET. */
+const MAX_INLINE_COMMAND = 512;
+/** Block2: the package slices answers from 1024 bytes; follow-up requests are answered from here. */
+const BLOCK2_FROM = 1024;
+const BLOCK2_TTL_MS = 60_000;
+const SCREENED = Symbol('hub.coap.screened');
+
+type ScreenedPacket = Parameters<Server['_handle']>[0] & { [SCREENED]?: Screened };
+
+/**
+ * The package's server with two guards in front of its request handling: options screened
+ * (unknown critical ones answered 4.02, Observe dropped, Block1 taken away for our assembler),
+ * and every datagram it cannot parse counted before its error reply.
+ */
+class GuardedServer extends Server {
+  constructor(private readonly onMalformed: (reason: string) => void) {
+    super({ piggybackReplyMs: 10 });
+  }
+
+  override _handle(packet: ScreenedPacket, rsinfo: AddressInfo): void {
+    packet[SCREENED] = screenOptions(packet);
+    super._handle(packet, rsinfo);
+  }
+
+  override _sendError(payload: Buffer, rsinfo: AddressInfo, packet?: Parameters<Server['_handle']>[0]): void {
+    this.onMalformed(packet ? 'rejected-request' : 'malformed-datagram');
+    // §7: 4.00 for a request we cannot read; the parser's message stays out of the reply.
+    super._sendError(Buffer.from('bad request'), rsinfo, packet, '4.00');
+  }
+}
+
+interface Answer {
+  code: string;
+  body?: Buffer;
+  json?: boolean;
+}
+
+export class CoapEndpoint {
+  private readonly hub: Hub;
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private readonly sessions: PolledSessions;
+  private readonly assembler = new Block1Assembler({ maxBytes: MAX_PAYLOAD_BYTES, maxPending: 1000, maxAgeMs: 60_000 });
+  /** Large answers by `endpoint method path`, for Block2 follow-ups that come with a new token. */
+  private readonly answered = new Map<string, { answer: Answer; at: number }>();
+  /** Commands announced by option 2100, by `endpoint topic`, until the device GETs them. */
+  private readonly announced = new Map<string, Buffer>();
+  private server: GuardedServer | null = null;
+  port: number | null = null;
+
+  constructor(private readonly options: CoapEndpointOptions) {
+    this.hub = options.hub;
+    this.logger = options.logger;
+    this.clock = options.clock;
+    this.sessions = new PolledSessions(options.hub, 'coap', options.clock);
+  }
+
+  async start(): Promise<number> {
+    const server = new GuardedServer((reason) => this.refused(reason, null));
+    server.on('request', (request: IncomingMessage, response: OutgoingMessage) => this.request(request, response));
+    server.on('error', (error: Error) => this.logger.warn('coap socket error', { error: error.message }));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.listen(this.options.port, this.options.host, (error?: Error) => (error ? reject(error) : resolve()));
+    });
+    const socket = (server as unknown as { _sock: { address(): AddressInfo } })._sock;
+    this.port = socket.address().port;
+    this.sessions.startSweeping(this.options.sweepMs ?? 1000);
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    this.sessions.close();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private refused(reason: string, code: number | null, entry?: PolledSession): void {
+    this.hub.countTransportRefusal('coap', reason, code, entry?.session);
+    this.logger.debug('coap request refused', { reason, ...(entry ? { productKey: entry.session.device.productKey, deviceKey: entry.session.device.deviceKey } : {}) });
+  }
+
+  private request(request: IncomingMessage, response: OutgoingMessage): void {
+    const packet = request._packet as ScreenedPacket;
+    const screened = packet[SCREENED];
+    const endpoint = `${request.rsinfo.address}:${request.rsinfo.port}`;
+    const [path = '/'] = request.url.split('?');
+    if (!screened || screened.badOption) {
+      this.refused('unknown-critical-option', null);
+      return this.respond(response, { code: '4.02' });
+    }
+    let body = packet.payload ?? Buffer.alloc(0);
+    if (screened.block1) {
+      const outcome = this.assembler.add(`${endpoint} ${request.method} ${path}`, screened.block1, body, this.clock());
+      response.setOption('Block1', screened.block1Raw!);
+      if (outcome.status === 'continue') return this.respond(response, { code: '2.31' });
+      if (outcome.status !== 'complete') {
+        this.refused(`block1-${outcome.status}`, outcome.status === 'too-large' ? ReturnCode.PAYLOAD_TOO_LARGE : null);
+        return this.respond(response, { code: outcome.status === 'too-large' ? '4.13' : outcome.status === 'incomplete' ? '4.08' : '4.00' });
+      }
+      body = outcome.body;
+    }
+    const key = `${endpoint} ${request.method} ${path}`;
+    if (screened.block2 && screened.block2.num > 0) return this.followUp(key, screened.block2, response);
+    const answer = this.route(request.method, path, endpoint, body, response);
+    if (answer.body && answer.body.length >= BLOCK2_FROM) this.remember(key, answer);
+    this.respond(response, answer);
+  }
+
+  /** A later Block2 request: the package slices the block out of the answer we gave to block 0. */
+  private followUp(key: string, block: BlockOption, response: OutgoingMessage): void {
+    const held = this.answered.get(key);
+    if (!held || this.clock() - held.at > BLOCK2_TTL_MS || block.num * block.size >= (held.answer.body?.length ?? 0)) {
+      this.refused('block2-unknown', null);
+      return this.respond(response, { code: '4.08' });
+    }
+    this.respond(response, held.answer);
+  }
+
+  private remember(key: string, answer: Answer): void {
+    const now = this.clock();
+    for (const [held, entry] of this.answered) if (now - entry.at > BLOCK2_TTL_MS) this.answered.delete(held);
+    this.answered.set(key, { answer, at: now });
+  }
+
+  private route(method: string, path: string, endpoint: string, body: Buffer, response: OutgoingMessage): Answer {
+    if (path.startsWith('/auth/')) return method === 'POST' ? this.auth(path, endpoint, body) : this.badMethod();
+    if (!path.startsWith('/topic/')) {
+      this.refused('bad-path', null);
+      return { code: '4.04' };
+    }
+    const found = this.sessions.find(endpoint);
+    if (!found.ok) {
+      this.refused(found.reason, ReturnCode.TOPIC_NOT_WRITABLE);
+      return { code: '4.01' };
+    }
+    const entry = found.entry;
+    const topic = path.slice('/topic'.length);
+    let answer: Answer;
+    if (method === 'POST') answer = this.publish(entry, topic, body);
+    else if (method === 'GET') answer = this.fetchCommand(entry, topic);
+    else answer = this.badMethod(entry);
+    this.announceCommand(entry, endpoint, response);
+    return answer;
+  }
+
+  private badMethod(entry?: PolledSession): Answer {
+    this.refused('bad-method', null, entry);
+    return { code: '4.05' };
+  }
+
+  /** §7 non-DTLS auth: mode 2 only (activation is MQTT's, §3.7); the answer is a bare code. */
+  private auth(path: string, endpoint: string, body: Buffer): Answer {
+    const parts = path.split('/');
+    if (parts.length !== 4 || !parts[2] || !parts[3]) {
+      this.refused('bad-path', null);
+      return { code: '4.04' };
+    }
+    const ref = { productKey: parts[2], deviceKey: parts[3] };
+    const parsed = parseCoapAuth(body);
+    if (!parsed) {
+      this.refused('malformed-auth', ReturnCode.NOT_JSON);
+      return { code: '4.00' };
+    }
+    const decision = this.hub.transportLogin(ref, (secret) => verifyCoapAuth(parsed, ref, secret), { listener: 'coap', address: endpoint });
+    if (!decision.ok) return { code: decision.reason === 'bad-signature' || decision.reason.startsWith('unknown') || decision.reason === 'no-secret' ? '4.01' : '4.03' };
+    this.sessions.open(endpoint, decision, parsed.lifetimeS * 1000, { address: endpoint, clientId: ref.deviceKey, tls: null });
+    return { code: '2.04' };
+  }
+
+  /** The hub's reply as the payload: 2.04, 4.03 for a topic the device may not use, 4.00 for an unreadable body (§7). */
+  private publish(entry: PolledSession, topic: string, body: Buffer): Answer {
+    this.hub.publishFrom(entry.session, topic, body);
+    const reply = entry.link.takeReply();
+    if (!reply) return { code: '2.04' };
+    const code = parseReply(reply)?.code;
+    if (code === ReturnCode.TOPIC_NOT_WRITABLE) return { code: '4.03', body: reply, json: true };
+    if (code === ReturnCode.NOT_JSON || code === ReturnCode.EMPTY_PAYLOAD || code === ReturnCode.PARSE_ERROR) return { code: '4.00', body: reply, json: true };
+    return { code: '2.04', body: reply, json: true };
+  }
+
+  /** §13 #13: the device GETs the topic option 2100 named. */
+  private fetchCommand(entry: PolledSession, topic: string): Answer {
+    const key = `${entry.key} ${topic}`;
+    const payload = this.announced.get(key);
+    if (!payload) {
+      this.refused('no-queued-command', null, entry);
+      return { code: '4.04' };
+    }
+    this.announced.delete(key);
+    return { code: '2.05', body: payload, json: true };
+  }
+
+  /** One queued command per response (§7: 2100 recurs while more are queued). */
+  private announceCommand(entry: PolledSession, endpoint: string, response: OutgoingMessage): void {
+    const command = entry.link.nextCommand();
+    if (!command) return;
+    response.setOption(COMMAND_TOPIC, Buffer.from(`/topic${command.topic}`));
+    if (command.payload.length <= MAX_INLINE_COMMAND) response.setOption(COMMAND_PAYLOAD, command.payload);
+    // Bounded: a device that never fetches keeps at most its latest few.
+    if (this.announced.size > 10_000) this.announced.clear();
+    this.announced.set(`${endpoint} ${command.topic}`, command.payload);
+  }
+
+  private respond(response: OutgoingMessage, answer: Answer): void {
+    response.code = answer.code;
+    if (answer.json) response.setOption('Content-Format', 'application/json');
+    response.end(answer.body);
+  }
+}
