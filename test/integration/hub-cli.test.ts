@@ -144,6 +144,16 @@ describe('commissioner hub with real peers', () => {
     if (code) expect(run.json()).toMatchObject({ ok: false, error: { code } });
   });
 
+  it('a listener given as off is not started', async () => {
+    const portsFile = join(tempDir(), 'ports.json');
+    const other = startCli(['--data', initDataDir(), 'hub', '--mqtt-port', '0', '--mqtts-port', 'off', '--wss-port', 'off', '--ports-file', portsFile]);
+    const bound = await readPortsFile(portsFile);
+    expect(bound.mqtt).toEqual(expect.any(Number));
+    expect(bound).not.toHaveProperty('mqtts');
+    expect(bound).not.toHaveProperty('wss');
+    expect(await other.stop()).toBe(0);
+  });
+
   it('invoke, set and stats need a running owner', () => {
     const lonely = initDataDir();
     const run = runCli(['--data', lonely, '--json', 'stats']);

@@ -4,10 +4,15 @@ import { UsageError } from '../output';
 // station.ts imports this file too; parsePort is only called while parsing, after both loaded.
 import { parsePort } from './station';
 
+/** `off`: commander turns a parser's null into '', so the flag keeps a number and -1 means off. */
+const OFF = -1;
+
 /** `--mqtt-port` and friends: a port, 0 for any free port, or `off`. */
-function parseListenerPort(value: string): number | null {
-  return value === 'off' ? null : parsePort(value);
+function parseListenerPort(value: string): number {
+  return value === 'off' ? OFF : parsePort(value);
 }
+
+const listenerPort = (port: number): number | null => (port === OFF ? null : port);
 
 function collectMonitor(value: string, previous: string[]): string[] {
   if (!/^[A-Za-z0-9_-]{1,20}\/[A-Za-z0-9_-]{1,64}$/.test(value)) throw new UsageError(`--monitor takes PK/DK, not "${value}"`);
@@ -16,9 +21,14 @@ function collectMonitor(value: string, previous: string[]): string[] {
 
 export interface HubListenerOptions {
   host: string;
-  mqttPort: number | null;
-  mqttsPort: number | null;
-  wssPort: number | null;
+  /** -1 = off */
+  mqttPort: number;
+  mqttsPort: number;
+  wssPort: number;
+  /** EnOS HTTP (§8) and CoAP (§7) endpoints: off unless given. */
+  httpPort: number;
+  httpsPort: number;
+  coapPort: number;
   monitor: string[];
 }
 
@@ -28,10 +38,17 @@ export function addHubListenerOptions(command: Command): Command {
     .addOption(new Option('--mqtt-port <n>', 'MQTT over TCP (0 = any free port, off = no listener)').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.mqtt))
     .addOption(new Option('--mqtts-port <n>', 'MQTT over TLS (0 = any free port, off = no listener)').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.mqtts))
     .addOption(new Option('--wss-port <n>', 'MQTT over secure WebSocket (0 = any free port, off = no listener)').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.wss))
+    .addOption(new Option('--http-port <n>', 'EnOS HTTP device endpoint (0 = any free port; off by default)').argParser(parseListenerPort).default(OFF, 'off'))
+    .addOption(new Option('--https-port <n>', "EnOS HTTP device endpoint over TLS with the hub's server certificate (0 = any free port; off by default)").argParser(parseListenerPort).default(OFF, 'off'))
+    .addOption(new Option('--coap-port <n>', 'EnOS CoAP device endpoint over UDP, without DTLS (0 = any free port; off by default; EnOS uses 5683)').argParser(parseListenerPort).default(OFF, 'off'))
     .addOption(new Option('--monitor <PK/DK>', 'a registered device that may subscribe read-only to every device topic of its product (repeatable)').argParser(collectMonitor).default([]));
 }
 
 /** `bestEffort`: the station keeps running when a hub port is taken (the hub command does not). */
 export function hubConfigFrom(options: HubListenerOptions, bestEffort = false): HubConfig {
-  return { host: options.host, mqttPort: options.mqttPort, mqttsPort: options.mqttsPort, wssPort: options.wssPort, monitors: options.monitor, bestEffort };
+  return { host: options.host, mqttPort: listenerPort(options.mqttPort), mqttsPort: listenerPort(options.mqttsPort), wssPort: listenerPort(options.wssPort), ...transportPorts(options), monitors: options.monitor, bestEffort };
+}
+
+function transportPorts(options: HubListenerOptions): Pick<HubConfig, 'httpPort' | 'httpsPort' | 'coapPort'> {
+  return { httpPort: listenerPort(options.httpPort), httpsPort: listenerPort(options.httpsPort), coapPort: listenerPort(options.coapPort) };
 }
