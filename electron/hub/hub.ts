@@ -278,6 +278,9 @@ export class Hub {
     const device = decision.device;
     const id = deviceId(device);
     if (!this.guard.allow(id)) return this.refuseLogin({ ok: false, connack: 3, reason: 'connect-guard', device }, connection, done);
+    // §3.5: the device's current session (same ClientId or not) ends as taken over.
+    const previous = this.sessions.get(device);
+    if (previous) previous.offlineReason ??= 'taken-over';
     const stats = this.stats.entry(device.productKey, device.deviceKey, connection?.listener ?? 'mqtt');
     client[SESSION] = new Session(client, device, decision.product, stats, {
       clientId: client.id,

@@ -72,6 +72,16 @@ describe('login (protocol reference §3)', () => {
     expect(hub.sessionHistory().map((record) => record.reason)).toContain('taken-over');
   });
 
+  it('a second login with the same ClientId also ends the first as taken over', async () => {
+    const { url, hub } = await setup();
+    const first = await device(url, credentials());
+    const closed = new Promise((resolve) => first.once('close', () => resolve(undefined)));
+    await device(url, credentials());
+    await closed;
+    expect(hub.sessionList()).toHaveLength(1);
+    expect(hub.sessionHistory().map((record) => record.reason)).toEqual(['taken-over']);
+  });
+
   it('the connect guard blocks a reconnect loop when configured', async () => {
     let now = 1_000_000;
     const { url, hub } = await setup({ clock: () => now, connectGuard: { maxConnects: 2, windowMs: 60_000 } });
