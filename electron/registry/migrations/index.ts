@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { foundation } from './001-foundation';
 import { registry } from './002-registry';
 import { hub } from './003-hub';
+import { pki } from './004-pki';
 
 export interface Migration {
   /** Numbered from 1 without gaps; the database's `user_version` is the last one applied. */
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A new one gets the next number and a test that upgrades an old database. */
-export const migrations: readonly Migration[] = [foundation, registry, hub];
+export const migrations: readonly Migration[] = [foundation, registry, hub, pki];
 
 for (const [index, migration] of migrations.entries()) {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} must be number ${index + 1}`);
