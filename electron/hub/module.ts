@@ -8,9 +8,10 @@ import { Hub, type HubEvent } from './hub';
 import { LastSeenLog } from './last-seen';
 import { RegistryDirectory } from './registry-directory';
 import type { TrustProvider } from './tls';
+import { createTransports, type TransportConfig } from './transports';
 
-/** Hub options in `ServicesConfig` (set by the owners: `commissioner hub`, the station, the desktop app). */
-export interface HubConfig {
+/** Hub options in `ServicesConfig` (set by the owners: `commissioner hub`, the station, the desktop app); HTTP and CoAP (issue 6) are off unless set. */
+export interface HubConfig extends Pick<TransportConfig, 'httpPort' | 'httpsPort' | 'coapPort' | 'httpTimeouts'> {
   host: string;
   /** null: that listener is off; 0: any free port. */
   mqttPort: number | null;
@@ -48,6 +49,7 @@ export function createHubModule(context: ServiceContext, deps: { registry: Regis
     connectGuard: config?.connectGuard ?? null,
     ...(deps.trust ? { trust: deps.trust } : {}),
   });
+  const transports = createTransports(hub, config ?? { host: '127.0.0.1' }, { logger: context.logger.child('hub'), clock: context.clock, dataDir: context.config.dataDir });
   const lastSeen = new LastSeenLog(context.db);
   let running = false;
   const unsubscribers: Array<() => void> = [];
@@ -69,7 +71,7 @@ export function createHubModule(context: ServiceContext, deps: { registry: Regis
   return {
     hub,
     handlers: {
-      'hub.status': () => ok({ running, ports: hub.ports, online: hub.sessions.online, monitors: config?.monitors ?? [] }),
+      'hub.status': () => ok({ running, ports: { ...hub.ports, ...transports.ports }, online: hub.sessions.online, monitors: config?.monitors ?? [] }),
       'hub.sessions': (input) => ok({ online: hub.sessionList(), recent: hub.sessionHistory(input.recent) }),
       'hub.lastSeen': (input) => {
         if (!input.device) return ok(lastSeen.list(null, input.limit));
@@ -100,17 +102,24 @@ export function createHubModule(context: ServiceContext, deps: { registry: Regis
             );
           }
           await hub.start();
+          try {
+            await transports.start();
+          } catch (error) {
+            await hub.stop();
+            throw error;
+          }
           running = true;
         },
         async stop() {
           running = false;
           // Sessions end with `hub-stopped` while the listeners are still subscribed (last seen).
+          await transports.stop();
           await hub.stop();
           for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
           directory.flush();
           lastSeen.flush();
         },
-        runInfo: () => ({ ...hub.ports }),
+        runInfo: () => ({ ...hub.ports, ...transports.ports }),
       },
     ],
   };
