@@ -32,16 +32,29 @@ const void_ = <T>(result: Result<T>): Result<void> => (result.ok ? ok(undefined)
 export class RegistryDirectory implements Directory {
   private readonly toActivate = new Map<string, DeviceRef>();
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * One object per product until it changes: every session of a product shares it, so its thing
+   * model is parsed and compiled once (not per login) and idle sessions stay small.
+   */
+  private readonly products = new Map<string, DirectoryProduct | null>();
 
   constructor(
     private readonly registry: Registry,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    events.subscribe((channel, payload) => {
+      if (channel === 'products.changed') this.products.delete((payload as { productKey: string }).productKey);
+    });
+  }
 
   product(productKey: string): DirectoryProduct | null {
+    const cached = this.products.get(productKey);
+    if (cached !== undefined) return cached;
     const product = this.registry.getProduct(productKey);
-    if (!product) return null;
-    return { productKey, authScheme: product.authScheme, dynamicActivation: product.dynamicActivation, thingModel: product.thingModel };
+    const found = product ? { productKey, authScheme: product.authScheme, dynamicActivation: product.dynamicActivation, thingModel: product.thingModel } : null;
+    // Unknown keys are not cached: a flood of guessed productKeys must not grow the map.
+    if (found) this.products.set(productKey, found);
+    return found;
   }
 
   device(productKey: string, deviceKey: string): DirectoryDevice | null {
