@@ -16,6 +16,7 @@ import { openDatabase, type Db } from './registry/database';
 import { createHubModule, type HubConfig } from './hub/module';
 import { createRegistryModule } from './registry/module';
 import { createSerialModule, type SerialConfig } from './serial/module';
+import { createProvisioningModule, type ProvisioningConfig } from './provisioning/module';
 import { createSyncModule, type ServeRegistryConfig } from './sync/module';
 
 export interface ServicesConfig {
@@ -35,6 +36,8 @@ export interface ServicesConfig {
   serial?: SerialConfig;
   /** The embedded MQTT hub's listeners and monitors (issue 5); absent: no listeners (CLI in-process). */
   hub?: HubConfig;
+  /** The provisioning station's label printer and safe verification services (issue 9). */
+  provisioning?: ProvisioningConfig;
 }
 
 /** What every host (Electron main, station, hub, CLI) gets: the same services, the same handlers. */
@@ -102,7 +105,8 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const sync = createSyncModule(context, { registry: registry.registry, assets: registry.assets });
   const hub = createHubModule(context, { registry: registry.registry, trust: pki.trust });
   const serial = createSerialModule(context);
-  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers, ...hub.handlers };
+  const provisioning = createProvisioningModule(context, { registry: registry.registry, assets: registry.assets, issuer: pki.issuer, stationKey: pki.stationKey, hub: hub.hub, serial });
+  const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers, ...hub.handlers, ...provisioning.handlers };
   const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? []), ...(hub.components ?? [])];
 
   const dispatcher = createDispatcher(handlers, logger.child('contract'));

@@ -43,7 +43,7 @@ export function servicesConfig(options: GlobalOptions, host: ServicesConfig['hos
 export async function withApi<T>(
   options: GlobalOptions,
   body: (api: Api) => Promise<Result<T>>,
-  mode: { requireOwner?: boolean } = {},
+  mode: { requireOwner?: boolean; inProcess?: Pick<ServicesConfig, 'hub'> } = {},
 ): Promise<Result<T>> {
   const owner = findLiveOwner(options.dataDir);
   if (owner) {
@@ -56,7 +56,8 @@ export async function withApi<T>(
     }
   }
   if (mode.requireOwner) return err('NO_OWNER');
-  const services = await openServices(servicesConfig(options, 'cli'));
+  // `inProcess`: what this command needs started when it runs without an owner (e.g. the hub for provisioning).
+  const services = await openServices({ ...servicesConfig(options, 'cli'), ...mode.inProcess });
   if (!services.ok) return services;
   try {
     await services.value.start();

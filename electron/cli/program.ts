@@ -8,6 +8,7 @@ import { registerDeviceCommands } from './commands/device';
 import { registerModelCommands } from './commands/model';
 import { registerProductCommands } from './commands/product';
 import { registerSerialCommands } from './commands/serial';
+import { registerProvisioningCommands } from './commands/provisioning';
 import { registerHubCommands } from './commands/hub';
 import { registerStationCommands } from './commands/station';
 import { registerVaultCommands } from './commands/vault';
@@ -39,5 +40,6 @@ export function createProgram(): Command {
   registerModelCommands(program);
   registerDeviceCommands(program);
   registerAssetCommands(program);
+  registerProvisioningCommands(program);
   return program;
 }

@@ -61,7 +61,7 @@ export function writeRunFile(path: string, info: RunInfo): void {
   renameSync(temporary, path);
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -58,6 +58,21 @@ export function createSyncModule(context: ServiceContext, deps: SyncDeps = {}): 
     onConflict: (conflict) => context.events.emit('sync.conflict', conflict),
   });
   const components: Component[] = [];
+  // An owner (desktop app, station, hub) keeps syncing in the background; a CLI command syncs only on `sync run`.
+  if (context.config.host !== 'cli') {
+    const stopping = new AbortController();
+    let loop: Promise<void> | undefined;
+    components.push({
+      name: 'sync-processor',
+      start() {
+        loop = service.runContinuously(stopping.signal);
+      },
+      async stop() {
+        stopping.abort();
+        await loop;
+      },
+    });
+  }
   const serve = context.config.serveRegistry;
   if (serve) {
     let server: RegistryServer | undefined;

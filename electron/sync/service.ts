@@ -3,6 +3,7 @@ import type { SyncConflictSchema, SyncStatus, SyncTargetAddSchema, SyncTargetInf
 import type { AuthScheme } from '../../shared/contract/products';
 import { err, ok, type Result } from '../../shared/result';
 import type { Logger } from '../core/logger';
+import { processAlive } from '../core/owner';
 import type { Vault } from '../pki/vault';
 import type { Db } from '../registry/database';
 import { deviceSecretId, type Registry } from '../registry/registry';
@@ -61,6 +62,7 @@ export class SyncService {
   readonly store: SyncStore;
   private outboxReader: OutboxReader | undefined;
   private readonly paced = new Map<string, PacedHttp>();
+  private readonly draining = new Map<string, Promise<unknown>>();
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: SyncServiceOptions) {
@@ -165,11 +167,30 @@ export class SyncService {
     if (!rows.ok) return rows;
     const summaries: (DrainSummary & { target: string })[] = [];
     for (const row of rows.value) {
-      const target = this.connect(row);
-      if (!target.ok) {
-        this.store.setLastError(row.name, { code: target.error.code, message: target.error.message, at: this.options.clock() });
-        return target;
-      }
+      const summary = await this.serialized(row.name, () => this.drainTarget(row, options));
+      if (!summary.ok) return summary;
+      summaries.push({ target: row.name, ...summary.value });
+    }
+    return ok(summaries);
+  }
+
+  /** Drains of one target never overlap in this process (a background run and a requested one take turns). */
+  private serialized<T>(target: string, body: () => Promise<T>): Promise<T> {
+    const previous = this.draining.get(target) ?? Promise.resolve();
+    const current = previous.then(body, body);
+    this.draining.set(target, current.catch(() => undefined));
+    return current;
+  }
+
+  private async drainTarget(row: TargetRow, options: { maxWaitMs?: number; signal?: AbortSignal }): Promise<Result<DrainSummary>> {
+    const target = this.connect(row);
+    if (!target.ok) {
+      this.store.setLastError(row.name, { code: target.error.code, message: target.error.message, at: this.options.clock() });
+      return target;
+    }
+    const claim = this.store.claimRunner(row.name, process.pid, processAlive);
+    if (!claim.claimed) return err('SYNC_BUSY', `Process ${claim.holder} is delivering to target "${row.name}" right now.`);
+    try {
       const tuning = row.config as TargetTuning;
       const processor = new SyncProcessor({
         targetName: row.name,
@@ -188,10 +209,35 @@ export class SyncService {
           if (conflict) this.options.onConflict?.(conflict);
         },
       });
-      const summary = await processor.drain({ once: true, signal: options.signal, idlePollMs: 1000, maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS });
-      summaries.push({ target: row.name, ...summary });
+      return ok(await processor.drain({ once: true, signal: options.signal, idlePollMs: 1000, maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS }));
+    } finally {
+      this.store.releaseRunner(row.name, process.pid);
     }
-    return ok(summaries);
+  }
+
+  /**
+   * The owner's background sync (issue 10: "whenever a network is there"): every target is
+   * drained again and again, briefly idle between rounds, until `signal` ends it.
+   */
+  async runContinuously(signal: AbortSignal, idleMs = 2000): Promise<void> {
+    if (!this.store.hasTables()) {
+      this.options.logger.warn('background sync is off: the database has no sync tables yet');
+      return;
+    }
+    while (!signal.aborted) {
+      try {
+        if (this.store.targets().length > 0) {
+          const run = await this.run(undefined, { maxWaitMs: 1000, signal });
+          if (!run.ok && run.error.code !== 'SYNC_BUSY') this.options.logger.info('background sync round failed', { code: run.error.code });
+        }
+      } catch (error) {
+        this.options.logger.error('background sync round crashed', { error });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, idleMs);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
   }
 
   private statusOf(row: TargetRow): SyncStatus {

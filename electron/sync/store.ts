@@ -125,6 +125,28 @@ export class SyncStore {
     this.sql('UPDATE sync_targets SET last_error = ? WHERE name = ?').run(error ? JSON.stringify(error) : null, target);
   }
 
+  /**
+   * One process delivers to a target at a time: the claim holds while its process lives, so a
+   * `sync run` killed with -9 never blocks the next one.
+   */
+  claimRunner(target: string, pid: number, alive: (pid: number) => boolean): { claimed: true } | { claimed: false; holder: number } {
+    return this.db.transaction(() => {
+      const holder = this.sql('SELECT runner_pid FROM sync_targets WHERE name = ?').pluck().get(target) as number | null | undefined;
+      if (holder !== null && holder !== undefined && holder !== pid && alive(holder)) return { claimed: false as const, holder };
+      this.sql('UPDATE sync_targets SET runner_pid = ? WHERE name = ?').run(pid, target);
+      return { claimed: true as const };
+    }).immediate();
+  }
+
+  releaseRunner(target: string, pid: number): void {
+    this.sql('UPDATE sync_targets SET runner_pid = NULL WHERE name = ? AND runner_pid = ?').run(target, pid);
+  }
+
+  /** False while the database has no sync tables (migration 007 not applied). */
+  hasTables(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_targets'").get() !== undefined;
+  }
+
   setCursor(target: string, cursor: number): void {
     this.sql('UPDATE sync_targets SET cursor = ? WHERE name = ? AND cursor < ?').run(cursor, target, cursor);
   }

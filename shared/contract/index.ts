@@ -8,14 +8,15 @@ import { assetsEvents, assetsRequests } from './assets';
 import { devicesEvents, devicesRequests } from './devices';
 import { productsEvents, modelRequests, productsRequests } from './products';
 import { syncEvents, syncRequests } from './sync';
+import { provisioningEvents, provisioningRequests } from './provisioning';
 
 /**
  * Every request and event between UI and services, by channel name. A domain adds its
  * `shared/contract/<domain>.ts` and spreads its requests and events here; nothing else in the
  * code base spells a channel name.
  */
-const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests), ...Object.values(syncRequests), ...Object.values(certificatesRequests), ...Object.values(vaultRequests), ...Object.values(portsRequests), ...Object.values(hubRequests)] as const;
-const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents), ...Object.values(syncEvents), ...Object.values(certificatesEvents), ...Object.values(portsEvents), ...Object.values(hubEvents)] as const;
+const requestList = [...Object.values(appRequests), ...Object.values(logsRequests), ...Object.values(productsRequests), ...Object.values(modelRequests), ...Object.values(devicesRequests), ...Object.values(assetsRequests), ...Object.values(syncRequests), ...Object.values(certificatesRequests), ...Object.values(vaultRequests), ...Object.values(portsRequests), ...Object.values(hubRequests), ...Object.values(provisioningRequests)] as const;
+const eventList = [...Object.values(logsEvents), ...Object.values(productsEvents), ...Object.values(devicesEvents), ...Object.values(assetsEvents), ...Object.values(syncEvents), ...Object.values(certificatesEvents), ...Object.values(portsEvents), ...Object.values(hubEvents), ...Object.values(provisioningEvents)] as const;
 
 type RequestUnion = (typeof requestList)[number];
 type EventUnion = (typeof eventList)[number];
@@ -49,4 +50,5 @@ export * from './assets';
 export * from './devices';
 export * from './products';
 export * from './sync';
+export * from './provisioning';
 export { event, request, type EventDef, type RequestDef } from './define';

@@ -222,6 +222,29 @@ describe('sync to EnOS (fake apim gateway)', () => {
     expect(await service.createDeviceNow('nope', { productKey: 'pD000001', deviceKey: 'plan-3' })).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
   });
 
+  it('lets one process deliver to a target at a time, and takes over from a dead one', async () => {
+    const { service, db } = await prepared();
+    enqueue(db, { entity: 'device', entityId: 'pD000001/busy-1', payload: { destination: 'enos' } });
+    db.prepare("UPDATE sync_targets SET runner_pid = ? WHERE name = 'enos'").run(process.ppid);
+    expect(await service.run('enos')).toMatchObject({ ok: false, error: { code: 'SYNC_BUSY' } });
+    db.prepare("UPDATE sync_targets SET runner_pid = 2147483646 WHERE name = 'enos'").run(); // no such process
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0 });
+    expect(db.prepare("SELECT runner_pid FROM sync_targets WHERE name = 'enos'").pluck().get()).toBeNull();
+  });
+
+  it('keeps syncing in the background until stopped, picking up rows written meanwhile', async () => {
+    const { fake, service, db } = await prepared();
+    const stop = new AbortController();
+    const loop = service.runContinuously(stop.signal, 20);
+    enqueue(db, { entity: 'device', entityId: 'pD000001/bg-1', payload: { destination: 'enos' } });
+    await expect.poll(() => fake.findDevice('pD000001', 'bg-1'), { timeout: 10_000 }).toBeDefined();
+    enqueue(db, { entity: 'device', entityId: 'pD000001/bg-2', payload: { destination: 'enos' } });
+    await expect.poll(() => fake.findDevice('pD000001', 'bg-2'), { timeout: 10_000 }).toBeDefined();
+    stop.abort();
+    await loop;
+    expect(service.status('enos')).toMatchObject({ ok: true, value: [{ pending: 0, sent: 2 }] });
+  });
+
   it('pre-creates a credential pool with keys and secrets in the vault', async () => {
     const { fake, service, vault, db } = await prepared();
     const pool = await service.pool('enos', 'pD000003', 3);

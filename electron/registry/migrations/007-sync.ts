@@ -19,6 +19,7 @@ export const sync: Migration = {
       cursor        INTEGER NOT NULL DEFAULT 0, -- every outbox row with seq <= cursor is done for this target
       paused_until  INTEGER NOT NULL DEFAULT 0, -- Retry-After of the last 429
       last_error    TEXT,                      -- JSON {code, message, seq?, at}
+      runner_pid    INTEGER,                   -- the process delivering to this target now (one at a time)
       created_at    INTEGER NOT NULL
     ) STRICT;
 

@@ -1,0 +1,108 @@
+import type { Outcome, PipelineStep, StepResult } from '../../shared/contract/provisioning';
+import type { Db } from '../registry/database';
+
+/** What the credential step made, kept so a resumed run can tell whether the device holds it. */
+export interface CredentialNote {
+  /** SHA-256 (hex) of the secret or of the certificate chain written: never the secret. */
+  fingerprint?: string;
+  certificateSerial?: string;
+  keySource?: 'csr' | 'host';
+}
+
+export interface RunRow {
+  id: number;
+  port: string;
+  productKey: string;
+  serial: string | null;
+  mac: string | null;
+  model: string | null;
+  firmware: string | null;
+  deviceKey: string | null;
+  scheme: string;
+  status: 'running' | Outcome;
+  credential: CredentialNote;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+interface StoredRun extends Omit<RunRow, 'credential'> {
+  credential: string;
+}
+
+const RUN_COLUMNS = `id, port, product_key AS productKey, serial, mac, model, firmware, device_key AS deviceKey, scheme, status, credential, started_at AS startedAt, finished_at AS finishedAt`;
+
+const toRun = (row: StoredRun): RunRow => ({ ...row, credential: JSON.parse(row.credential) as CredentialNote });
+
+/**
+ * The pipeline's journal (architecture §6): one row per run, one per step with its state. A run
+ * left `running` (a crash, an unplug) is found again by product and serial and continued.
+ */
+export class Journal {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => number,
+  ) {}
+
+  begin(port: string, productKey: string, scheme: string): RunRow {
+    const now = this.clock();
+    const id = Number(this.db.prepare("INSERT INTO provisioning_runs (port, product_key, scheme, status, started_at) VALUES (?, ?, ?, 'running', ?)").run(port, productKey, scheme, now).lastInsertRowid);
+    return this.run(id)!;
+  }
+
+  run(id: number): RunRow | undefined {
+    const row = this.db.prepare<[number], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE id = ?`).get(id);
+    return row ? toRun(row) : undefined;
+  }
+
+  /** The latest unfinished or failed run of this device other than `except`: what a new run resumes. */
+  unfinished(productKey: string, serial: string, except: number): RunRow | undefined {
+    const row = this.db
+      .prepare<[string, string, number], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE product_key = ? AND serial = ? AND id != ? AND status IN ('running', 'failed') AND device_key IS NOT NULL ORDER BY id DESC LIMIT 1`)
+      .get(productKey, serial, except);
+    return row ? toRun(row) : undefined;
+  }
+
+  /** The latest successful run of this device, if any. */
+  lastProvisioned(productKey: string, deviceKey: string): RunRow | undefined {
+    const row = this.db
+      .prepare<[string, string], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE product_key = ? AND device_key = ? AND status = 'provisioned' ORDER BY id DESC LIMIT 1`)
+      .get(productKey, deviceKey);
+    return row ? toRun(row) : undefined;
+  }
+
+  identify(id: number, identity: { serial: string; mac: string; model: string; firmware: string }): void {
+    this.db.prepare('UPDATE provisioning_runs SET serial = ?, mac = ?, model = ?, firmware = ? WHERE id = ?').run(identity.serial, identity.mac, identity.model, identity.firmware, id);
+  }
+
+  planned(id: number, deviceKey: string): void {
+    this.db.prepare('UPDATE provisioning_runs SET device_key = ? WHERE id = ?').run(deviceKey, id);
+  }
+
+  credential(id: number, note: CredentialNote): void {
+    this.db.prepare('UPDATE provisioning_runs SET credential = ? WHERE id = ?').run(JSON.stringify(note), id);
+  }
+
+  step(id: number, step: PipelineStep, status: StepResult['status'] | 'running', detail = '', ms = 0): void {
+    this.db
+      .prepare(
+        `INSERT INTO provisioning_steps (run_id, step, status, detail, ms, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, detail = excluded.detail, ms = excluded.ms, updated_at = excluded.updated_at`,
+      )
+      .run(id, step, status, detail, ms, this.clock());
+  }
+
+  /** Steps already done in a run, by name. */
+  doneSteps(id: number): Set<PipelineStep> {
+    const rows = this.db.prepare<[number], { step: PipelineStep }>("SELECT step FROM provisioning_steps WHERE run_id = ? AND status IN ('done', 'reused')").all(id);
+    return new Set(rows.map((row) => row.step));
+  }
+
+  finish(id: number, status: Outcome, error: { code: string; message: string } | null): void {
+    this.db.prepare('UPDATE provisioning_runs SET status = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?').run(status, error?.code ?? null, error?.message ?? null, this.clock(), id);
+  }
+
+  /** A run superseded by the one that resumed it is closed as failed (it stays in the journal). */
+  supersede(id: number, by: number): void {
+    this.db.prepare("UPDATE provisioning_runs SET status = 'failed', error_code = 'CONFLICT', error_message = ?, finished_at = ? WHERE id = ? AND status = 'running'").run(`resumed by run ${by}`, this.clock(), id);
+  }
+}

@@ -1,0 +1,55 @@
+import type { Device } from '../../shared/contract/devices';
+import type { DeviceIdentity } from '../../shared/contract/ports';
+import type { Product } from '../../shared/contract/products';
+import { err, ok, type Result } from '../../shared/result';
+import type { Registry } from '../registry/registry';
+
+export interface Planned {
+  device: Device;
+  /** A plan row matched (false: the naming rule made the deviceKey now). */
+  matched: boolean;
+}
+
+const sameMac = (a: string | null, b: string) => a !== null && a.replace(/[^0-9a-f]/gi, '').toLowerCase() === b.replace(/[^0-9a-f]/gi, '').toLowerCase();
+
+/** Registry devices whose serial or MAC is exactly the device's (a substring search narrows, this decides). */
+function devicesWith(registry: Registry, identity: DeviceIdentity): Result<Device[]> {
+  const found = new Map<string, Device>();
+  for (const query of [identity.serial, identity.mac].filter((text) => text.length > 0)) {
+    const page = registry.listDevices({ query, sort: 'deviceKey', order: 'asc', limit: 1000 });
+    if (!page.ok) return page;
+    for (const device of page.value.items) {
+      if (device.serial === identity.serial || sameMac(device.mac, identity.mac)) found.set(`${device.productKey}/${device.deviceKey}`, device);
+    }
+  }
+  return ok([...found.values()]);
+}
+
+/**
+ * The plan step (architecture §6 step 2): a planned row (the MES CSV import) matched by serial or
+ * MAC, or a deviceKey from the product's naming rule, reserved uniquely in the registry. A device
+ * whose serial and MAC point at different rows lies about its identity; a row of another product
+ * is refused; an unmatched device is held when the station is configured so.
+ */
+export function planDevice(registry: Registry, product: Product, identity: DeviceIdentity, unmatched: 'naming-rule' | 'hold', resumeKey: string | null): Result<Planned> {
+  if (resumeKey) {
+    const device = registry.getDevice(product.productKey, resumeKey);
+    if (device && device.serial === identity.serial) return ok({ device, matched: true });
+  }
+  const candidates = devicesWith(registry, identity);
+  if (!candidates.ok) return candidates;
+  const bySerial = candidates.value.filter((device) => device.serial === identity.serial);
+  const byMac = candidates.value.filter((device) => sameMac(device.mac, identity.mac));
+  const mine = candidates.value.filter((device) => device.productKey === product.productKey);
+  if (bySerial.length > 1 || byMac.length > 1) return err('PROVISION_DUPLICATE_SERIAL', `Serial ${identity.serial} / MAC ${identity.mac} matches ${candidates.value.length} devices (${candidates.value.map((device) => `${device.productKey}/${device.deviceKey}`).join(', ')}); fix the plan.`);
+  const serialRow = bySerial[0];
+  const macRow = byMac[0];
+  if (serialRow && macRow && serialRow !== macRow) return err('PROVISION_IDENTITY_MISMATCH', `The device reports serial ${identity.serial}, planned as ${serialRow.deviceKey}, but MAC ${identity.mac}, planned as ${macRow.deviceKey}; check the device's identity.`);
+  const row = serialRow ?? macRow;
+  if (row && serialRow && serialRow.mac && !sameMac(serialRow.mac, identity.mac)) return err('PROVISION_IDENTITY_MISMATCH', `The plan has MAC ${serialRow.mac} for serial ${identity.serial}, the device reports ${identity.mac}; check the device's identity.`);
+  if (row && mine.length === 0) return err('PROVISION_PLAN_MISMATCH', `The plan row ${row.productKey}/${row.deviceKey} for serial ${identity.serial} belongs to product ${row.productKey}, not ${product.productKey}.`);
+  if (row) return ok({ device: row, matched: true });
+  if (unmatched === 'hold') return err('PROVISION_HELD', `No plan row for serial ${identity.serial} (MAC ${identity.mac}); held for an operator.`);
+  const created = registry.createDevice({ productKey: product.productKey, serial: identity.serial, mac: identity.mac, firmware: identity.firmware });
+  return created.ok ? ok({ device: created.value.device, matched: false }) : created;
+}

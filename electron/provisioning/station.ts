@@ -1,0 +1,52 @@
+import type { ProvisionResult } from '../../shared/contract/provisioning';
+import { formatCsvIssue, parseDeviceCsv } from '../../shared/model/device-csv';
+import { err, ok, type Result } from '../../shared/result';
+import type { Registry } from '../registry/registry';
+import type { Pipeline, RunRequest } from './pipeline';
+
+export interface PlanImport {
+  added: number;
+  /** Rows already in the registry (a plan imported again). */
+  present: number;
+}
+
+function hasSerial(registry: Registry, productKey: string, serial: string): boolean {
+  const page = registry.listDevices({ productKey, query: serial, sort: 'deviceKey', order: 'asc', limit: 1000 });
+  return page.ok && page.value.items.some((device) => device.serial === serial);
+}
+
+/**
+ * Imports the MES plan (issue 9 "Factory station"): every row becomes a planned device unless a
+ * device with that key or serial is already there, so importing the same plan twice changes
+ * nothing. Rows of other products are kept: a device matching one is refused by the plan step.
+ */
+export function importPlan(registry: Registry, csv: string, productKey: string): Result<PlanImport> {
+  const parsed = parseDeviceCsv(csv, productKey);
+  if (parsed.issues.length > 0) return err('CSV_INVALID', `The plan has bad rows: ${parsed.issues.slice(0, 5).map(formatCsvIssue).join('; ')}`);
+  let added = 0;
+  let present = 0;
+  for (const row of parsed.rows) {
+    if ((row.deviceKey && registry.getDevice(row.productKey, row.deviceKey)) || (row.serial && hasSerial(registry, row.productKey, row.serial))) {
+      present++;
+      continue;
+    }
+    const { line: _line, deviceKey, ...fields } = row;
+    const created = registry.createDevice({ ...fields, ...(deviceKey ? { deviceKey } : {}) });
+    if (!created.ok) return err(created.error.code, `Plan line ${row.line}: ${created.error.message}`);
+    added++;
+  }
+  return ok({ added, present });
+}
+
+/**
+ * A station run over several slots at once: each slot's device goes through its own pipeline;
+ * the runs are independent, so one failing (or throwing) never stops the others.
+ */
+export async function runSlots(pipeline: Pipeline, ports: readonly string[], request: Omit<RunRequest, 'port'>): Promise<ProvisionResult[]> {
+  const settled = await Promise.allSettled(ports.map((port) => pipeline.run({ ...request, port })));
+  return settled.map((outcome, index) => {
+    if (outcome.status === 'fulfilled' && outcome.value.ok) return outcome.value.value;
+    const error = outcome.status === 'fulfilled' && !outcome.value.ok ? outcome.value.error : { code: 'INTERNAL' as const, message: `The run on ${ports[index]} stopped on an internal error; the details are in the log.` };
+    return { runId: 0, port: ports[index]!, productKey: request.productKey, deviceKey: null, serial: null, outcome: 'failed', resumed: false, steps: [], checks: [], error, ledgerSeq: null };
+  });
+}
