@@ -50,7 +50,6 @@ export const ErrorCodeSchema = z.enum([
   'SYNC_NOT_PULLED',
   'SYNC_CONFLICT',
   'SYNC_BUSY',
-  'SYNC_BUSY',
   // certificates and vault (issue 7)
   'VAULT_PASSPHRASE_INVALID',
   'PKI_MALFORMED',
@@ -122,7 +121,6 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   SYNC_REJECTED: 'The sync target rejected the item; the message carries its code. Fix the item, then retry it.',
   SYNC_NOT_PULLED: 'The item refers to a product or tree the target does not have. Run `commissioner sync pull` and use pulled products and trees.',
   SYNC_CONFLICT: 'The target holds a different version of this item. Resolve it with `commissioner sync resolve ID --keep local|cloud`.',
-  SYNC_BUSY: 'Another Commissioner process is delivering to this target right now; wait for it or stop it.',
   SYNC_BUSY: 'Another Commissioner process is delivering to this target right now; wait for it or stop it.',
   VAULT_PASSPHRASE_INVALID: 'The new vault passphrase is refused: use at least 8 characters, different from the current one.',
   PKI_MALFORMED: 'The certificate, request or key could not be parsed as PEM or DER.',
