@@ -15,6 +15,7 @@ import {
   routeTopic,
   topicFor,
   type MessageId,
+  type ReplyEnvelope,
   type RoutedTopic,
 } from '../protocol';
 import { grantedQos, maySubscribe } from './acl';
@@ -531,7 +532,7 @@ export class Hub {
     const request = parsed.request;
     if (!methodMatches(routed.kind, request.method, routed.param)) return this.fail(session, target.stats, replyTopic, request.id, ReturnCode.METHOD_MISMATCH, `method ${request.method.slice(0, 100)} does not match the topic`);
     const answer = this.upstream.answer(session, target.device, target.product, routed, request);
-    this.sendReply(session, target.stats, replyTopic, buildReply({ id: request.id, code: answer.code, data: answer.data, message: answer.message }), false);
+    this.sendReply(session, target.stats, replyTopic, { id: request.id, code: answer.code, data: answer.data, message: answer.message }, false);
     if (answer.code !== ReturnCode.SUCCESS) {
       this.stats.error(target.stats, answer.code);
       return false;
@@ -541,7 +542,7 @@ export class Hub {
 
   private fail(session: Session, stats: { device: Counters; product: Counters }, replyTopic: string, id: MessageId | undefined, code: number, message: string): false {
     this.stats.error(stats, code);
-    this.sendReply(session, stats, replyTopic, buildReply({ id, code, message }), false);
+    this.sendReply(session, stats, replyTopic, { id, code, message }, false);
     return false;
   }
 
@@ -552,15 +553,17 @@ export class Hub {
     this.statsDirty = true;
     this.logger.debug('publish refused', { productKey: session.device.productKey, deviceKey: session.device.deviceKey, topic: topic.slice(0, 200), known: routed !== null });
     // Delivered even without a subscription: the device could not have subscribed to a topic it does not own.
-    if (!topic.startsWith('$')) this.sendReply(session, session.stats, `${topic}_reply`, buildReply({ id: undefined, code: ReturnCode.TOPIC_NOT_WRITABLE, message: 'topic not writable' }), true);
+    if (!topic.startsWith('$')) this.sendReply(session, session.stats, `${topic}_reply`, { id: undefined, code: ReturnCode.TOPIC_NOT_WRITABLE, message: 'topic not writable' }, true);
     return false;
   }
 
   /** §3.5: replies reach only a session that subscribed to them (refusals excepted). */
-  private sendReply(session: Session, stats: { device: Counters; product: Counters }, topic: string, body: string, force: boolean): void {
-    const qos = grantedQos(session, topic) ?? (force ? 0 : null);
-    if (qos === null) return;
-    this.publishTo(session, topic, body, qos, stats);
+  /** The envelope is serialised only when someone will receive it (most posts have no reply subscriber). */
+  private sendReply(session: Session, stats: { device: Counters; product: Counters }, topic: string, reply: ReplyEnvelope, force: boolean): void {
+    const qos = session.subscriptions.length > 0 ? grantedQos(session, topic) : null;
+    const granted = qos ?? (force ? 0 : null);
+    if (granted === null) return;
+    this.publishTo(session, topic, buildReply(reply), granted, stats);
   }
 
   private publishTo(session: Session, topic: string, body: string, qos: 0 | 1, stats: { device: Counters; product: Counters }, done: () => void = noop): void {
