@@ -78,6 +78,16 @@ export const ErrorCodeSchema = z.enum([
   'DEVICE_ERROR',
   'AT_COMMAND_FAILED',
   'SIM_FAILED',
+  // provisioning (issue 9)
+  'PROVISION_IDENTITY_MISMATCH',
+  'PROVISION_DUPLICATE_SERIAL',
+  'PROVISION_PLAN_MISMATCH',
+  'PROVISION_HELD',
+  'PROVISION_VERIFY_FAILED',
+  'PROVISION_STORAGE_FULL',
+  'LEDGER_TAMPERED',
+  'REPORT_SIGNATURE_INVALID',
+  'PRINTER_FAILED',
 ]);
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -147,4 +157,13 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   DEVICE_ERROR: 'The device reported an error for the command.',
   AT_COMMAND_FAILED: 'The module answered an AT command with ERROR or an unexpected line.',
   SIM_FAILED: 'The virtual device could not start. Check that socat is installed (sudo apt-get install socat) and the paths are writable.',
+  PROVISION_IDENTITY_MISMATCH: 'The device reports a different identity than before (serial, MAC or model changed during the run). Check the cable and the slot, then retry.',
+  PROVISION_DUPLICATE_SERIAL: 'Another device in the registry already has this serial number or MAC. Check the label and the plan; nothing was written.',
+  PROVISION_PLAN_MISMATCH: 'The plan row for this device belongs to another product. Provision it with that product or correct the plan.',
+  PROVISION_HELD: 'No plan row matches this device and the station holds unmatched devices for an operator. Add it to the plan or allow the naming rule.',
+  PROVISION_VERIFY_FAILED: 'The device did not pass verification at the station hub; the report names each failed check and what to do.',
+  PROVISION_STORAGE_FULL: 'The station could not write its records (the disk is full). Free space and retry; nothing was recorded as done.',
+  LEDGER_TAMPERED: 'The provisioning ledger does not verify: an entry was changed, removed or inserted. The message names the first bad entry.',
+  REPORT_SIGNATURE_INVALID: 'The birth record is not signed by this station, or it was changed after signing.',
+  PRINTER_FAILED: 'The label could not be sent to the printer. Check the printer name or address and that it is on.',
 };
