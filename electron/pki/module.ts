@@ -20,6 +20,7 @@ import { x509 } from './x509';
  */
 export interface DeviceDirectory {
   resolveDevice(ref: string): Result<DeviceIdentity>;
+  getProduct(productKey: string): { authScheme: string } | undefined;
   setCertificateFingerprint(productKey: string, deviceKey: string, fingerprint: string | null): Result<unknown>;
 }
 
@@ -130,6 +131,10 @@ export function createPkiModule(context: ServiceContext, deps: { registry: Devic
       'certificates.issue': async (input) => {
         const device = resolve(input.device);
         if (!device.ok) return device;
+        // EnOS issues only for bi-directional (certificate) products (§11.4, error 99400); so do we.
+        if (deps.registry.getProduct(device.value.productKey)?.authScheme !== 'certificate') {
+          return err('VALIDATION_FAILED', `Product ${device.value.productKey} does not use certificate authentication; its devices get no certificates.`);
+        }
         let issued;
         if (input.csr !== undefined) {
           if (input.generateKey) return err('INVALID_INPUT', 'Give a CSR or ask for a host-made key, not both: a device that can make a CSR keeps its key.');

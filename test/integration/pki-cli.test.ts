@@ -122,6 +122,14 @@ describe('commissioner ca / cert (real openssl as the peer)', () => {
     expect(openssl(['pkey', '-in', keyOut, '-passin', 'pass:wrong', '-pubout']).status).not.toBe(0);
   });
 
+  it('refuses a device of a product that does not use certificates (EnOS 99400)', () => {
+    const secretProduct = cli(dir, 'product', 'create', '--name', 'Secret meter', '--auth', 'device-secret').value.product.productKey;
+    device(dir, secretProduct, 'secret-dev');
+    const { csr } = opensslCsr(work, 'secret-dev', DEVICE_SUBJECT('secret-dev'));
+    expect(cli(dir, 'cert', 'issue', '--device', 'secret-dev', '--csr', csr)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(cli(dir, 'cert', 'issue', '--device', 'no-such-device', '--csr', csr)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
   it('refuses usage mistakes with exit 2', () => {
     expect(runCli(['--data', dir, 'cert', 'issue', '--device', 'dev-004']).status).toBe(2);
     expect(runCli(['--data', dir, 'cert', 'revoke']).status).toBe(2);
