@@ -144,9 +144,11 @@ export function registerProvisioningCommands(program: Command): void {
       printResult(writeOut(options.out, exported.value.text), global.json, (value) => `${entries} entries written to ${value.path}`);
     });
 
-  const report = program
-    .command('report')
-    .description("a device's signed birth record: JSON, or a printable PDF when FILE ends in .pdf")
+  const report = program.command('report').description("a device's signed birth record: `report DK --out FILE`, `report verify FILE`");
+  // `report DK --out FILE` runs this default subcommand, so that `report verify FILE` stays a command of its own.
+  report
+    .command('write', { isDefault: true, hidden: true })
+    .description("write a device's signed birth record: JSON, or a printable PDF when FILE ends in .pdf")
     .argument('<DK>', 'PK/DK or a unique deviceKey')
     .requiredOption('--out <FILE>', 'where to write it')
     .action(async (device: string, options: { out: string }, command: Command) => {
