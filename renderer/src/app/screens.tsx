@@ -7,7 +7,9 @@ import { HubPage } from '../pages/Hub';
 import { LogsPage } from '../pages/Logs';
 import { PortsPage } from '../pages/Ports';
 import { ProductsPage } from '../pages/Products';
+import { ProvisionPage } from '../pages/Provision';
 import { SettingsPage } from '../pages/Settings';
+import { StationPage } from '../pages/Station';
 import { SyncPage } from '../pages/Sync';
 import type { RouteId } from './routes';
 
@@ -21,6 +23,8 @@ export const SCREENS: Partial<Record<RouteId, ComponentType>> = {
   sync: SyncPage,
   logs: LogsPage,
   ports: PortsPage,
+  provision: ProvisionPage,
+  station: StationPage,
   products: ProductsPage,
   assets: AssetsPage,
 };

@@ -13,6 +13,7 @@ import { createHubStore, type HubState } from './hub';
 import { createSyncStore, type SyncState } from './sync';
 import { createCertificatesStore, type CertificatesState } from './certificates';
 import { createPortsStore, type PortsState } from './ports';
+import { createProvisioningStore, type ProvisioningState } from './provisioning';
 import { createLogsStore, type LogsState } from './logs';
 import { createPreferencesStore, type KeyValueStorage, type PreferencesState } from './preferences';
 import type { Locale } from '../i18n/translate';
@@ -30,6 +31,7 @@ export interface Stores {
   sync: StoreApi<SyncState>;
   certificates: StoreApi<CertificatesState>;
   ports: StoreApi<PortsState>;
+  provisioning: StoreApi<ProvisioningState>;
 }
 
 export interface StoreDeps {
@@ -53,6 +55,7 @@ export function createStores(deps: StoreDeps): Stores {
     sync: createSyncStore(deps.api),
     certificates: createCertificatesStore(deps.api),
     ports: createPortsStore(deps.api),
+    provisioning: createProvisioningStore(deps.api),
   };
 }
 
@@ -116,4 +119,8 @@ export function useCertificatesStore<T>(selector: (state: CertificatesState) => 
 
 export function usePortsStore<T>(selector: (state: PortsState) => T): T {
   return useStore(useStores().ports, selector);
+}
+
+export function useProvisioningStore<T>(selector: (state: ProvisioningState) => T): T {
+  return useStore(useStores().provisioning, selector);
 }

@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'react';
+import { DeviceProtocolSchema, provisioningRequests, type DeviceProtocol, type PortInfo, type Product } from '../../../shared/contract';
+import { useApi } from '../api/context';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Field } from '../components/Field';
+import { Progress } from '../components/Progress';
+import { useContractForm } from '../forms/useContractForm';
+import { useT } from '../i18n';
+import { ChecksTable } from '../provisioning/ChecksTable';
+import { LabelPreview } from '../provisioning/LabelPreview';
+import { PipelineSteps } from '../provisioning/PipelineSteps';
+import { emptySlot, slotProgress } from '../provisioning/slots';
+import { useProvisioningStore } from '../stores';
+import { useLiveData } from '../stores/useLiveData';
+
+function useChoices(): { ports: PortInfo[]; products: Product[] } {
+  const api = useApi();
+  const [choices, setChoices] = useState<{ ports: PortInfo[]; products: Product[] }>({ ports: [], products: [] });
+  useEffect(() => {
+    void Promise.all([api.call('ports.list', {}), api.call('products.list', {})]).then(([ports, products]) =>
+      setChoices({ ports: ports.ok ? ports.value : [], products: products.ok ? products.value : [] }),
+    );
+  }, [api]);
+  return choices;
+}
+
+/** One device: pick port, product, asset node and protocols; watch each step; see the checks and the label. */
+export function ProvisionPage() {
+  const t = useT();
+  const { ports, products } = useChoices();
+  const provision = useProvisioningStore((state) => state.provision);
+  const follow = useProvisioningStore((state) => state.follow);
+  const slots = useProvisioningStore((state) => state.slots);
+  useLiveData(() => undefined, follow);
+  const form = useContractForm({
+    schema: provisioningRequests.provision.input,
+    initial: { port: '', productKey: '', node: '', protocols: [] as DeviceProtocol[] },
+    toInput: (values) => ({
+      port: values.port,
+      productKey: values.productKey,
+      ...(values.node ? { node: values.node } : {}),
+      ...(values.protocols.length > 0 ? { protocols: values.protocols } : {}),
+    }),
+    send: provision,
+  });
+  const slot = form.values.port ? (slots[form.values.port] ?? emptySlot(form.values.port)) : null;
+  const result = form.result ?? slot?.result ?? null;
+  const toggle = (protocol: DeviceProtocol) =>
+    form.setField('protocols', form.values.protocols.includes(protocol) ? form.values.protocols.filter((item) => item !== protocol) : [...form.values.protocols, protocol]);
+
+  return (
+    <section aria-labelledby="provision-title">
+      <h1 id="provision-title">{t('provision.title')}</h1>
+      <form className="panel form-row" aria-label={t('provision.title')} onSubmit={form.onSubmit} noValidate>
+        <Field label={t('provision.port')} error={form.fieldErrors.port}>
+          <select value={form.values.port} onChange={(event) => form.setField('port', event.target.value)}>
+            <option value="">—</option>
+            {ports.map((port) => (
+              <option key={port.path} value={port.path}>
+                {port.path}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('provision.product')} error={form.fieldErrors.productKey}>
+          <select value={form.values.productKey} onChange={(event) => form.setField('productKey', event.target.value)}>
+            <option value="">—</option>
+            {products.map((product) => (
+              <option key={product.productKey} value={product.productKey}>
+                {product.name} ({product.productKey})
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('provision.node')} error={form.fieldErrors.node}>
+          <input value={form.values.node} placeholder="Site/Building/Floor" onChange={(event) => form.setField('node', event.target.value)} />
+        </Field>
+        <fieldset className="field">
+          <legend>{t('provision.protocols')}</legend>
+          {DeviceProtocolSchema.options.map((protocol) => (
+            <label key={protocol}>
+              <input type="checkbox" checked={form.values.protocols.includes(protocol)} onChange={() => toggle(protocol)} /> {protocol}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" disabled={form.submitting}>
+          {t('provision.start')}
+        </button>
+        {form.serverError && <ErrorNotice error={form.serverError} />}
+      </form>
+      {slot && (form.submitting || slot.runId !== null) && (
+        <div className="panel" data-testid="provision-run">
+          <Progress label={t('provision.pipeline')} value={slotProgress(slot)} />
+          <PipelineSteps slot={slot} />
+          {result && (
+            <>
+              <h2 data-testid="provision-outcome">{t(`provision.outcome.${result.outcome}`)}</h2>
+              {result.error && <ErrorNotice error={result.error} />}
+              <ChecksTable checks={result.checks} />
+              {result.outcome === 'provisioned' && result.deviceKey && <LabelPreview device={`${result.productKey}/${result.deviceKey}`} />}
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

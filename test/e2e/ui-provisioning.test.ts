@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
+import { initDataDir, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
+import { openUiPage } from '../helpers/ui-page';
+
+let browser: Browser;
+let station: CliProcess;
+let data: string;
+let url: string;
+let productKey: string;
+const sims: CliProcess[] = [];
+
+function cli<T>(args: string[]): T {
+  const run = runCli(['--data', data, '--json', ...args]);
+  const result = run.json<{ ok: boolean; value: T; error?: unknown }>();
+  if (!result.ok) throw new Error(`${args.join(' ')}: ${JSON.stringify(result.error)} ${run.stderr}`);
+  return result.value;
+}
+
+/** A virtual device on a pseudo-terminal whose link the station watches. */
+async function startSim(name: string): Promise<string> {
+  const link = join(tempDir(), name);
+  const sim = startCli(['--data', tempDir(), 'sim', '--pty', '--link', link, '--serial', name.toUpperCase(), '--post-interval', '200']);
+  sims.push(sim);
+  await sim.waitFor(/ on \/\S+/);
+  cli(['ports', '--watch', link]);
+  return link;
+}
+
+beforeAll(async () => {
+  data = initDataDir();
+  station = startCli(['--data', data, 'station', '--port', '0']);
+  url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
+  productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Sim meter', '--auth', 'device-secret', '--naming', 'M+serial']).product.productKey;
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(sims.map((sim) => sim.stop()));
+  await station?.stop('SIGKILL');
+});
+
+describe('provisioning screens against a real station and virtual devices', () => {
+  it('Provision: the wizard checks its input, runs the pipeline step by step, shows the checks and the label', async () => {
+    const link = await startSim('wiz1');
+    const { page, errors } = await openUiPage(browser, `${url}#/provision`);
+    await page.getByRole('button', { name: 'Provision' }).click();
+    await expect.poll(() => page.getByLabel('Port').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Port').selectOption(link);
+    await page.getByLabel('Product').selectOption(productKey);
+    await page.getByRole('button', { name: 'Provision' }).click();
+    const outcome = page.getByTestId('provision-outcome');
+    await outcome.waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'provision.png'), fullPage: true });
+    expect(await outcome.textContent()).toBe('Provisioned');
+    for (const step of ['identify', 'plan', 'credential', 'verify', 'commit', 'record']) {
+      expect(await page.locator(`[data-step=${step}]`).getAttribute('data-status')).toMatch(/done|reused/);
+    }
+    await expect.poll(() => page.getByTestId('verify-checks').textContent()).toContain('passed');
+    await expect.poll(() => page.getByTestId('identity-uri').textContent()).toContain('MWIZ1');
+    expect(await page.locator('[data-testid=label] img').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    expect(cli<{ state: string }>(['device', 'show', `${productKey}/MWIZ1`]).state).toBe('provisioned');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('Station: a batch of 4 virtual devices fills the slot grid and the counters', async () => {
+    const links = await Promise.all(['st1', 'st2', 'st3', 'st4'].map((name) => startSim(name)));
+    const { page, errors } = await openUiPage(browser, `${url}#/station`);
+    await page.getByLabel('Product').selectOption(productKey);
+    await page.getByRole('button', { name: 'Run all slots' }).click();
+    for (const link of links) {
+      await expect.poll(() => page.locator(`[data-testid=slot][data-port="${link}"]`).getAttribute('data-outcome'), { timeout: 90_000 }).toBe('provisioned');
+    }
+    await expect.poll(() => page.locator('[data-testid=station-counters] [data-outcome=provisioned]').textContent()).toMatch(/^[4-9]$/);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'station.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+});
