@@ -107,7 +107,7 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const serial = createSerialModule(context);
   const provisioning = createProvisioningModule(context, { registry: registry.registry, assets: registry.assets, issuer: pki.issuer, stationKey: pki.stationKey, hub: hub.hub, serial });
   const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers, ...hub.handlers, ...provisioning.handlers };
-  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? []), ...(hub.components ?? [])];
+  const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? []), ...(hub.components ?? []), ...(provisioning.components ?? [])];
 
   const dispatcher = createDispatcher(handlers, logger.child('contract'));
   const lifecycle = new Lifecycle(logger.child('lifecycle'));

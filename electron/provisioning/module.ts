@@ -17,13 +17,15 @@ import { labelPdf, labelZpl } from './label';
 import { exportLedger, Ledger } from './ledger';
 import { Pipeline } from './pipeline';
 import { printLabel, type PrinterConfig } from './printer';
-import { importPlan, runSlots } from './station';
+import { importPlan, runSlots, SlotWatcher, type StationConfig } from './station';
 
 /** `ServicesConfig.provisioning`: the station's label printer and its safe verification services. */
 export interface ProvisioningConfig {
   printer?: PrinterConfig;
   /** productKey → a service the product marks safe for verification (no side effects); default: measurepoint get. */
   safeServices?: Record<string, string>;
+  /** A factory station: slots watched for devices, each plugged device provisioned without a click. */
+  station?: StationConfig;
 }
 
 type ProvisioningChannel = Extract<RequestChannel, `provisioning.${string}`>;
@@ -109,8 +111,28 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
     if (!printed.ok) logger.warn('label not printed', { productKey: result.productKey, deviceKey: result.deviceKey, code: printed.error.code, reason: printed.error.message });
   };
 
+  const station = config.station ? new SlotWatcher(pipeline, config.station, (port, error) => logger.error('station slot run failed', { port, error: String(error) })) : null;
+  const offPlug: Array<() => void> = [];
+
   return {
     pipeline,
+    components: station
+      ? [
+          {
+            name: 'provisioning station',
+            async start() {
+              offPlug.push(context.events.subscribe((channel, payload) => channel === 'ports.added' && station.plugged(payload as { path: string; identity: string })));
+              // Slots given by path are watched (a pseudo-terminal is not listed by the OS); the devices already there run now.
+              const present = await deps.serial.registry.watch(config.station!.slots.filter((slot) => slot.startsWith('/')));
+              for (const port of present) station.plugged(port, false);
+            },
+            async stop() {
+              offPlug.splice(0).forEach((off) => off());
+              await station.idle();
+            },
+          },
+        ]
+      : [],
     handlers: {
       'provisioning.provision': async ({ port, ...request }) => {
         const result = await pipeline.run({ ...request, port });

@@ -50,3 +50,56 @@ export async function runSlots(pipeline: Pipeline, ports: readonly string[], req
     return { runId: 0, port: ports[index]!, productKey: request.productKey, deviceKey: null, serial: null, outcome: 'failed', resumed: false, steps: [], checks: [], error, ledgerSeq: null };
   });
 }
+
+/** A factory station's slots (issue 9): what runs when a device appears in one. */
+export interface StationConfig extends Omit<RunRequest, 'port'> {
+  /** Port paths or stable identities (`usb:…`, `usb-location:…`, `path:…` for a pseudo-terminal link). */
+  slots: string[];
+}
+
+/**
+ * Slots bound to port identity: a device plugged into a slot is taken through the pipeline
+ * without a click. Each slot runs one device at a time; slots run in parallel, and a run that
+ * fails (or throws) is logged and never stops the others. A slot that is plugged again while its
+ * run is going is picked up once that run ends.
+ */
+export class SlotWatcher {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly config: StationConfig,
+    private readonly onError: (port: string, error: unknown) => void,
+  ) {}
+
+  isSlot(port: { path: string; identity: string }): boolean {
+    return this.config.slots.includes(port.path) || this.config.slots.includes(port.identity);
+  }
+
+  /**
+   * A port appeared (`replug`: a hot-plug event) or was there at start: run its slot. A hot-plug
+   * during a run is remembered and runs next; a port seen at start while it runs is the same device.
+   */
+  plugged(port: { path: string; identity: string }, replug = true): void {
+    if (!this.isSlot(port)) return;
+    if (this.running.has(port.path)) {
+      if (replug) this.again.add(port.path);
+      return;
+    }
+    const { slots: _slots, ...request } = this.config;
+    const run = this.pipeline
+      .run({ ...request, port: port.path })
+      .then(() => undefined, (error: unknown) => this.onError(port.path, error))
+      .finally(() => {
+        this.running.delete(port.path);
+        if (this.again.delete(port.path)) this.plugged(port);
+      });
+    this.running.set(port.path, run);
+  }
+
+  /** Waits for the runs in progress (on stop). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running.values()]);
+  }
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { Migration } from '../../electron/registry/migrations';
+import type { SimDevice } from './sim';
 
 /**
  * The migration list the provisioning tests run with: the listed migrations plus 006 while the
@@ -34,4 +35,12 @@ export function zplListener(): Promise<{ server: Server; port: number; received:
       resolve({ server, port: (server.address() as { port: number }).port, received, close: () => new Promise<void>((done) => server.close(() => done())) }),
     ),
   );
+}
+
+/** A committed sim whose application is still connecting may not exit on SIGTERM: then it is pulled (SIGKILL). */
+export async function stopSim(device: SimDevice): Promise<void> {
+  const stopped = device.stop();
+  const timer = setTimeout(() => device.process.child.kill('SIGKILL'), 3000);
+  await stopped;
+  clearTimeout(timer);
 }

@@ -14,7 +14,7 @@ import { birthRecordPdf, embeddedRecord } from '../../electron/provisioning/repo
 import { openServices, type Services } from '../../electron/services';
 import { BUILT_IN_MODEL } from '../../electron/sim/telemetry';
 import { tempDir } from '../helpers/cli';
-import { simMac, zplListener } from '../helpers/provisioning';
+import { simMac, stopSim, zplListener } from '../helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../helpers/sim';
 
 vi.mock('../../electron/registry/migrations', async (importOriginal) => {
@@ -31,14 +31,6 @@ const RUN = { baud: BAUD, verifyTimeoutMs: 4000, samples: 2, operator: 'test-ope
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
   return result.value;
-}
-
-/** A committed sim whose application is still connecting may not exit on SIGTERM: then it is pulled (SIGKILL). */
-async function stopSim(device: SimDevice): Promise<void> {
-  const stopped = device.stop();
-  const timer = setTimeout(() => device.process.child.kill('SIGKILL'), 3000);
-  await stopped;
-  clearTimeout(timer);
 }
 
 const checkOf = (result: ProvisionResult, check: string) => result.checks.find((entry) => entry.protocol === 'mqtt' && entry.check === check);
