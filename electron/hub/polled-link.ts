@@ -13,6 +13,16 @@ export interface QueuedCommand {
   readonly payload: Buffer;
 }
 
+/**
+ * The code of a reply the hub built (`buildReply`: id, then code): read without a second JSON
+ * parse on the hot path. A quote inside a JSON string is escaped, so the first `"code":` is the
+ * envelope's own.
+ */
+export function replyCode(reply: Buffer): number | null {
+  const match = /"code":(-?\d+)/.exec(reply.toString('latin1'));
+  return match ? Number(match[1]) : null;
+}
+
 /** A device that never polls must not grow the queue without bound; later commands time out instead. */
 const MAX_QUEUED = 64;
 

@@ -46,6 +46,7 @@ function describeStats(stats: HubStats): string {
   return [
     `online ${stats.online}`,
     line('total', stats.totals),
+    ...Object.entries(stats.protocols ?? {}).map(([protocol, counters]) => line(`over ${protocol}`, counters)),
     ...Object.entries(stats.products).map(([productKey, counters]) => line(productKey, counters)),
     ...stats.devices.map((device) => line(`${device.productKey}/${device.deviceKey}`, device)),
     ...stats.guardBlocked.map((entry) => `blocked by connect guard: ${entry.device} (last at ${new Date(entry.at).toISOString()})`),

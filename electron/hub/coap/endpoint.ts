@@ -1,7 +1,8 @@
 import { Server, type IncomingMessage, type OutgoingMessage } from 'coap';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/logger';
-import { MAX_PAYLOAD_BYTES, parseReply, ReturnCode } from '../../protocol';
+import { MAX_PAYLOAD_BYTES, ReturnCode } from '../../protocol';
+import { replyCode } from '../polled-link';
 import type { Hub } from '../hub';
 import { PolledSessions, type PolledSession } from '../polled-sessions';
 import { parseCoapAuth, verifyCoapAuth } from './auth';
@@ -207,7 +208,7 @@ export class CoapEndpoint {
     this.hub.publishFrom(entry.session, topic, body);
     const reply = entry.link.takeReply();
     if (!reply) return { code: '2.04' };
-    const code = parseReply(reply)?.code;
+    const code = replyCode(reply);
     if (code === ReturnCode.TOPIC_NOT_WRITABLE) return { code: '4.03', body: reply, json: true };
     if (code === ReturnCode.NOT_JSON || code === ReturnCode.EMPTY_PAYLOAD || code === ReturnCode.PARSE_ERROR) return { code: '4.00', body: reply, json: true };
     return { code: '2.04', body: reply, json: true };

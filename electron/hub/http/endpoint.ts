@@ -9,6 +9,7 @@ import type { Logger } from '../../core/logger';
 import { buildReply, MAX_PAYLOAD_BYTES, parseReply, ReturnCode } from '../../protocol';
 import type { Hub } from '../hub';
 import type { Refusal } from '../login-check';
+import { replyCode } from '../polled-link';
 import { PolledSessions, type PolledSession } from '../polled-sessions';
 import type { ListenerKind } from '../session';
 import { tlsDetailsOf } from '../tls';
@@ -242,7 +243,7 @@ export class HttpEndpoint {
 
   /** The hub's reply, with the next pending command in the headers (§8); a refused topic is 403. */
   private answer(entry: PolledSession, response: ServerResponse, reply: Buffer): void {
-    const code = parseReply(reply)?.code;
+    const code = replyCode(reply);
     this.send(response, code === ReturnCode.TOPIC_NOT_WRITABLE ? STATUS.forbidden : STATUS.ok, reply, entry);
   }
 
