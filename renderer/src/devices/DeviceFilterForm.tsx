@@ -1,12 +1,13 @@
 import { DeviceListSchema, DeviceStateSchema, type DeviceState } from '../../../shared/contract';
 import { ok } from '../../../shared/result';
 import { Field } from '../components/Field';
+import { ProductSelect } from '../components/ProductSelect';
 import { useContractForm } from '../forms/useContractForm';
 import { useT } from '../i18n';
 import { useDevicesStore } from '../stores';
 
 /** Search and filters, checked by `devices.list`'s own schema before the list reloads. */
-export function DeviceFilterForm({ products }: { products: string[] }) {
+export function DeviceFilterForm() {
   const t = useT();
   const filter = useDevicesStore((state) => state.filter);
   const setFilter = useDevicesStore((state) => state.setFilter);
@@ -27,16 +28,7 @@ export function DeviceFilterForm({ products }: { products: string[] }) {
       <Field label={t('devices.search')} error={form.fieldErrors.query}>
         <input type="search" value={form.values.query} onChange={(event) => form.setField('query', event.target.value)} />
       </Field>
-      <Field label={t('devices.productKey')} error={form.fieldErrors.productKey}>
-        <select value={form.values.productKey} onChange={(event) => form.setField('productKey', event.target.value)}>
-          <option value="">{t('devices.any')}</option>
-          {products.map((key) => (
-            <option key={key} value={key}>
-              {key}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <ProductSelect label={t('devices.productKey')} value={form.values.productKey} error={form.fieldErrors.productKey} emptyLabel={t('devices.any')} onChange={(key) => form.setField('productKey', key)} />
       <Field label={t('devices.state')} error={form.fieldErrors.state}>
         <select value={form.values.state} onChange={(event) => form.setField('state', event.target.value)}>
           <option value="">{t('devices.any')}</option>

@@ -1,5 +1,3 @@
-import { useEffect, useState } from 'react';
-import { useApi } from '../api/context';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Progress } from '../components/Progress';
 import { DeviceDetail } from '../devices/DeviceDetail';
@@ -8,15 +6,6 @@ import { DeviceTable } from '../devices/DeviceTable';
 import { useT } from '../i18n';
 import { useDevicesStore } from '../stores';
 import { useLiveData } from '../stores/useLiveData';
-
-function useProductKeys(): string[] {
-  const api = useApi();
-  const [keys, setKeys] = useState<string[]>([]);
-  useEffect(() => {
-    void api.call('products.list', {}).then((result) => result.ok && setKeys(result.value.map((product) => product.productKey)));
-  }, [api]);
-  return keys;
-}
 
 function DeviceCount() {
   const t = useT();
@@ -40,7 +29,6 @@ function DeviceCount() {
 
 export function DevicesPage() {
   const t = useT();
-  const products = useProductKeys();
   const error = useDevicesStore((state) => state.error);
   const reload = useDevicesStore((state) => state.reload);
   const follow = useDevicesStore((state) => state.follow);
@@ -49,7 +37,7 @@ export function DevicesPage() {
     <section aria-labelledby="devices-title" className="devices">
       <h1 id="devices-title">{t('devices.title')}</h1>
       <div className="panel">
-        <DeviceFilterForm products={products} />
+        <DeviceFilterForm />
         <DeviceCount />
         {error && <ErrorNotice error={error} />}
         <DeviceTable />

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import { DeviceProtocolSchema, provisioningRequests, type DeviceProtocol, type PortInfo, type Product } from '../../../shared/contract';
+import { DeviceProtocolSchema, provisioningRequests, type DeviceProtocol, type PortInfo } from '../../../shared/contract';
 import { useApi } from '../api/context';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ProductSelect } from '../components/ProductSelect';
 import { Field } from '../components/Field';
 import { Progress } from '../components/Progress';
 import { useContractForm } from '../forms/useContractForm';
@@ -13,21 +14,19 @@ import { emptySlot, slotProgress } from '../provisioning/slots';
 import { useProvisioningStore } from '../stores';
 import { useLiveData } from '../stores/useLiveData';
 
-function useChoices(): { ports: PortInfo[]; products: Product[] } {
+function usePorts(): PortInfo[] {
   const api = useApi();
-  const [choices, setChoices] = useState<{ ports: PortInfo[]; products: Product[] }>({ ports: [], products: [] });
+  const [ports, setPorts] = useState<PortInfo[]>([]);
   useEffect(() => {
-    void Promise.all([api.call('ports.list', {}), api.call('products.list', {})]).then(([ports, products]) =>
-      setChoices({ ports: ports.ok ? ports.value : [], products: products.ok ? products.value : [] }),
-    );
+    void api.call('ports.list', {}).then((result) => result.ok && setPorts(result.value));
   }, [api]);
-  return choices;
+  return ports;
 }
 
 /** One device: pick port, product, asset node and protocols; watch each step; see the checks and the label. */
 export function ProvisionPage() {
   const t = useT();
-  const { ports, products } = useChoices();
+  const ports = usePorts();
   const provision = useProvisioningStore((state) => state.provision);
   const follow = useProvisioningStore((state) => state.follow);
   const slots = useProvisioningStore((state) => state.slots);
@@ -62,16 +61,7 @@ export function ProvisionPage() {
             ))}
           </select>
         </Field>
-        <Field label={t('provision.product')} error={form.fieldErrors.productKey}>
-          <select value={form.values.productKey} onChange={(event) => form.setField('productKey', event.target.value)}>
-            <option value="">—</option>
-            {products.map((product) => (
-              <option key={product.productKey} value={product.productKey}>
-                {product.name} ({product.productKey})
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ProductSelect label={t('provision.product')} value={form.values.productKey} error={form.fieldErrors.productKey} onChange={(key) => form.setField('productKey', key)} />
         <Field label={t('provision.node')} error={form.fieldErrors.node}>
           <input value={form.values.node} placeholder="Site/Building/Floor" onChange={(event) => form.setField('node', event.target.value)} />
         </Field>

@@ -1,7 +1,7 @@
-import { useEffect, useState, type ChangeEvent } from 'react';
-import { provisioningRequests, type Product } from '../../../shared/contract';
-import { useApi } from '../api/context';
+import type { ChangeEvent } from 'react';
+import { provisioningRequests } from '../../../shared/contract';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ProductSelect } from '../components/ProductSelect';
 import { Field } from '../components/Field';
 import { Progress } from '../components/Progress';
 import { useContractForm } from '../forms/useContractForm';
@@ -11,19 +11,9 @@ import { SlotCard } from '../provisioning/SlotCard';
 import { useProvisioningStore } from '../stores';
 import { useLiveData } from '../stores/useLiveData';
 
-function useProducts(): Product[] {
-  const api = useApi();
-  const [products, setProducts] = useState<Product[]>([]);
-  useEffect(() => {
-    void api.call('products.list', {}).then((result) => result.ok && setProducts(result.value));
-  }, [api]);
-  return products;
-}
-
 /** Starts a batch on every port the station knows, with an optional MES plan (CSV). */
 function BatchForm() {
   const t = useT();
-  const products = useProducts();
   const batch = useProvisioningStore((state) => state.batch);
   const form = useContractForm({
     schema: provisioningRequests.batch.input,
@@ -37,16 +27,7 @@ function BatchForm() {
   };
   return (
     <form className="form-row" aria-label={t('station.run')} onSubmit={form.onSubmit} noValidate>
-      <Field label={t('provision.product')} error={form.fieldErrors.productKey}>
-        <select value={form.values.productKey} onChange={(event) => form.setField('productKey', event.target.value)}>
-          <option value="">—</option>
-          {products.map((product) => (
-            <option key={product.productKey} value={product.productKey}>
-              {product.name} ({product.productKey})
-            </option>
-          ))}
-        </select>
-      </Field>
+      <ProductSelect label={t('provision.product')} value={form.values.productKey} error={form.fieldErrors.productKey} onChange={(key) => form.setField('productKey', key)} />
       <Field label={t('station.plan')} error={form.fieldErrors.planCsv}>
         <input type="file" accept=".csv,text/csv" onChange={(event) => void importPlan(event)} />
       </Field>
