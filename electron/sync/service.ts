@@ -106,6 +106,7 @@ export class SyncService {
       const vault = this.options.vault();
       if (vault.ok) vault.value.delete(appSecretId(name));
     })();
+    this.paced.get(name)?.close();
     this.paced.delete(name);
     return ok({ removed: name });
   }
