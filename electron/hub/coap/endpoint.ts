@@ -1,4 +1,6 @@
 import { Server, type IncomingMessage, type OutgoingMessage } from 'coap';
+import { randomInt } from 'node:crypto';
+import { Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/logger';
 import { MAX_PAYLOAD_BYTES, ReturnCode } from '../../protocol';
@@ -56,11 +58,19 @@ class GuardedServer extends Server {
     super._handle(packet, rsinfo);
   }
 
-  override _sendError(payload: Buffer, rsinfo: AddressInfo, packet?: Parameters<Server['_handle']>[0]): void {
+  /** The package would answer 5.00 with the parser's message to the sender's port on localhost; ours is 4.00 (§7) to the sender. */
+  override _sendError(_payload: Buffer, rsinfo: AddressInfo, packet?: Parameters<Server['_handle']>[0]): void {
     this.onMalformed(packet ? 'rejected-request' : 'malformed-datagram');
-    // §7: 4.00 for a request we cannot read; the parser's message stays out of the reply.
-    super._sendError(Buffer.from('bad request'), rsinfo, packet, '4.00');
+    if (this._sock instanceof Socket) this._sock.send(badRequestDatagram(packet), rsinfo.port, rsinfo.address);
   }
+}
+
+/** RFC 7252 §3: 4.00 with the request's message id and token when they could be read (an ACK to a CON), else a NON. */
+function badRequestDatagram(packet?: { messageId?: number; token?: Buffer; confirmable?: boolean }): Buffer {
+  const token = packet?.token ?? Buffer.alloc(0);
+  const type = packet?.confirmable ? 2 : 1;
+  const messageId = packet?.messageId ?? randomInt(0x10000);
+  return Buffer.concat([Buffer.from([0x40 | (type << 4) | token.length, 0x80, messageId >> 8, messageId & 0xff]), token, Buffer.from([0xff]), Buffer.from('bad request')]);
 }
 
 interface Answer {

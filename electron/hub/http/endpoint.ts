@@ -183,7 +183,12 @@ export class HttpEndpoint {
   private async auth(listener: ListenerKind, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     const parts = path.split('/');
     if (parts.length !== 4 || !parts[2] || !parts[3]) return this.refuse(listener, response, STATUS.notFound, ReturnCode.PARSE_ERROR, 'bad-path', 'POST /auth/{productKey}/{deviceKey}');
-    const ref = { productKey: decodeURIComponent(parts[2]), deviceKey: decodeURIComponent(parts[3]) };
+    let ref: { productKey: string; deviceKey: string };
+    try {
+      ref = { productKey: decodeURIComponent(parts[2]), deviceKey: decodeURIComponent(parts[3]) };
+    } catch {
+      return this.refuse(listener, response, STATUS.badRequest, ReturnCode.PARSE_ERROR, 'bad-path', 'malformed percent-encoding in the path');
+    }
     const body = await readBody(request, MAX_PAYLOAD_BYTES);
     if (!body.ok) return this.bodyFailure(listener, response, body.reason);
     const parsed = parseHttpAuth(body.body, ref.productKey, ref.deviceKey);

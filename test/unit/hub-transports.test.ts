@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { parseCoapAuth, verifyCoapAuth } from '../../electron/hub/coap/auth';
+import { Block1Assembler, parseBlockOption } from '../../electron/hub/coap/block';
+import { screenOptions } from '../../electron/hub/coap/options';
+import { commandType, parseHttpAuth, verifyHttpAuth } from '../../electron/hub/http/auth';
+import { commandHeaders } from '../../electron/hub/http/command-headers';
+import { safeName } from '../../electron/hub/http/multipart';
+import { replyCode } from '../../electron/hub/polled-link';
+import { buildReply } from '../../electron/protocol';
+
+const PK = 'pKdemo01';
+const DK = 'dev-001';
+const SECRET = 'DsDemoSecret0001';
+
+describe('HTTP auth body (protocol reference §8, §13 #14)', () => {
+  it('verifies test vector H1 in either hex case', () => {
+    const sign = 'a6f3c32ef250bddeb3abca3d02d2a14ff778d06992a6b34a3ac3a5f29bad67cc';
+    for (const variant of [sign, sign.toUpperCase()]) {
+      const parsed = parseHttpAuth(Buffer.from(JSON.stringify({ signMethod: 'sha256', lifetime: 300000, sign: variant })), PK, DK)!;
+      expect(parsed.lifetimeMs).toBe(300000);
+      expect(verifyHttpAuth(parsed, SECRET)).toBe(true);
+      expect(verifyHttpAuth(parsed, 'DsDemoSecret0002')).toBe(false);
+    }
+  });
+
+  it('reads a 40-hex sign without signMethod as sha1 over the fields sent (old doc)', () => {
+    const sign = createHash('sha1').update(`deviceKey${DK}lifetime300000productKey${PK}${SECRET}`).digest('hex');
+    const parsed = parseHttpAuth(Buffer.from(JSON.stringify({ lifetime: 300000, sign })), PK, DK)!;
+    expect(parsed.signMethod.algorithm).toBe('sha1');
+    expect(verifyHttpAuth(parsed, SECRET)).toBe(true);
+  });
+
+  it('defaults the lifetime to 300000 ms and refuses malformed bodies', () => {
+    expect(parseHttpAuth(Buffer.from(JSON.stringify({ signMethod: 'sha256', sign: 'ab'.repeat(32) })), PK, DK)!.lifetimeMs).toBe(300000);
+    for (const body of ['not json', '[]', '{}', JSON.stringify({ sign: 'zz'.repeat(32) }), JSON.stringify({ sign: 'ab'.repeat(32), lifetime: 0 }), JSON.stringify({ sign: 'ab'.repeat(32), lifetime: 1.5 }), JSON.stringify({ sign: 'ab'.repeat(32), signMethod: 'sha512' }), JSON.stringify({ sign: 'ab'.repeat(32), acceptCommandTypes: 'CMD_OTA_UPGRADE' })]) {
+      expect(parseHttpAuth(Buffer.from(body), PK, DK)).toBeNull();
+    }
+  });
+
+  it('sorts commands into the §8 command types', () => {
+    expect(commandType(`/sys/${PK}/${DK}/ota/device/upgrade`)).toBe('CMD_OTA_UPGRADE');
+    expect(commandType(`/sys/${PK}/${DK}/thing/service/reboot`)).toBe('CMD_PENDING_INVOKE');
+  });
+});
+
+describe('CoAP auth body (protocol reference §7)', () => {
+  it('verifies test vector C1', () => {
+    const parsed = parseCoapAuth(Buffer.from(JSON.stringify({ secureMode: 2, lifetime: 3600, sign: '32DD8C9AE9307C68619366FCD054370649156FD5C6A2709B8457E1A388E1F344' })))!;
+    expect(verifyCoapAuth(parsed, { productKey: PK, deviceKey: DK }, SECRET)).toBe(true);
+    expect(verifyCoapAuth(parsed, { productKey: PK, deviceKey: 'dev-002' }, SECRET)).toBe(false);
+  });
+
+  it('refuses mode 3, a lifetime outside 30–86400 s and malformed signs', () => {
+    const sign = 'AB'.repeat(32);
+    for (const body of [{ secureMode: 3, lifetime: 3600, sign }, { secureMode: 2, lifetime: 29, sign }, { secureMode: 2, lifetime: 86401, sign }, { secureMode: 2, lifetime: 3600, sign: 'AB' }, { lifetime: 3600, sign }]) {
+      expect(parseCoapAuth(Buffer.from(JSON.stringify(body)))).toBeNull();
+    }
+    expect(parseCoapAuth(Buffer.from('garbage'))).toBeNull();
+  });
+});
+
+describe('Block1 (RFC 7959) assembled by the hub', () => {
+  const limits = { maxBytes: 64, maxPending: 2, maxAgeMs: 1000 };
+  const block = (num: number, more: boolean) => ({ num, more, size: 16 });
+
+  it('parses the option and refuses the reserved size and over-long values', () => {
+    expect(parseBlockOption(Buffer.from([0x1a]))).toEqual({ num: 1, more: true, size: 64 });
+    expect(parseBlockOption(Buffer.alloc(0))).toEqual({ num: 0, more: false, size: 16 });
+    expect(parseBlockOption(Buffer.from([0x07]))).toBeNull();
+    expect(parseBlockOption(Buffer.from([1, 2, 3, 4]))).toBeNull();
+  });
+
+  it('assembles blocks in order', () => {
+    const assembler = new Block1Assembler(limits);
+    expect(assembler.add('a', block(0, true), Buffer.alloc(16, 1), 0)).toEqual({ status: 'continue' });
+    expect(assembler.add('a', block(1, false), Buffer.from('end'), 1)).toEqual({ status: 'complete', body: Buffer.concat([Buffer.alloc(16, 1), Buffer.from('end')]) });
+    expect(assembler.size).toBe(0);
+  });
+
+  it('refuses gaps, unknown bodies, short blocks, oversize, stale and evicted bodies', () => {
+    const assembler = new Block1Assembler(limits);
+    expect(assembler.add('a', block(1, false), Buffer.from('x'), 0).status).toBe('incomplete');
+    assembler.add('a', block(0, true), Buffer.alloc(16), 0);
+    expect(assembler.add('a', block(2, false), Buffer.from('x'), 0).status).toBe('incomplete');
+    assembler.add('a', block(0, true), Buffer.alloc(16), 0);
+    expect(assembler.add('a', block(1, true), Buffer.alloc(3), 0).status).toBe('invalid');
+    assembler.add('a', block(0, true), Buffer.alloc(16), 0);
+    expect(assembler.add('a', { num: 1, more: true, size: 32 }, Buffer.alloc(32), 0).status).toBe('incomplete');
+    for (let num = 0; num < 4; num++) expect(assembler.add('b', block(num, true), Buffer.alloc(16), 0).status).toBe('continue');
+    expect(assembler.add('b', block(4, false), Buffer.from('x'), 0).status).toBe('too-large');
+    assembler.add('c', block(0, true), Buffer.alloc(16), 0);
+    expect(assembler.add('c', block(1, false), Buffer.from('x'), 1001).status).toBe('incomplete');
+    for (const key of ['d', 'e', 'f']) assembler.add(key, block(0, true), Buffer.alloc(16), 0);
+    expect(assembler.size).toBe(2);
+    expect(assembler.add('d', block(1, false), Buffer.from('x'), 0).status).toBe('incomplete');
+  });
+});
+
+describe('CoAP option screening (RFC 7252 §5.4)', () => {
+  it('refuses unknown critical options, drops elective ones and Observe, takes Block1 out', () => {
+    const packet = { options: [{ name: 'Uri-Path', value: Buffer.from('topic') }, { name: 'Observe', value: Buffer.alloc(0) }, { name: '2102', value: Buffer.from('x') }, { name: 'Block1', value: Buffer.from([0x08]) }] };
+    const screened = screenOptions(packet);
+    expect(screened).toMatchObject({ badOption: false, block1: { num: 0, more: true, size: 16 } });
+    expect(packet.options.map((option) => option.name)).toEqual(['Uri-Path']);
+    expect(screenOptions({ options: [{ name: '2101', value: Buffer.from('x') }] }).badOption).toBe(true);
+    expect(screenOptions({ options: [{ name: 'If-Match', value: Buffer.from('x') }] }).badOption).toBe(true);
+    expect(screenOptions({ options: [{ name: 'Block2', value: Buffer.from([0x0f]) }] }).badOption).toBe(true);
+  });
+});
+
+describe('pending commands in HTTP headers (§8)', () => {
+  it('keeps JSON as JSON with non-ASCII escaped, and sends opaque bytes as base64', () => {
+    const payload = Buffer.from(JSON.stringify({ id: '1', params: { name: '温度' } }));
+    const headers = commandHeaders({ topic: '/sys/p/d/thing/service/x', payload });
+    expect(headers['command-payload']).toMatch(/^[\x20-\x7e]+$/);
+    expect(JSON.parse(headers['command-payload']!)).toEqual({ id: '1', params: { name: '温度' } });
+    const raw = commandHeaders({ topic: '/sys/p/d/thing/model/down_raw', payload: Buffer.from([0, 1, 0xff, 10]) });
+    expect(raw).toMatchObject({ 'command-payload': Buffer.from([0, 1, 0xff, 10]).toString('base64'), 'command-payload-encoding': 'base64' });
+  });
+
+  it('reads the code of a reply the hub built, whatever its id holds', () => {
+    expect(replyCode(Buffer.from(buildReply({ id: 'x"code":200', code: 1009, message: 'm' })))).toBe(1009);
+    expect(replyCode(Buffer.from('nothing'))).toBeNull();
+  });
+
+  it('keeps uploaded file names to a safe character set', () => {
+    expect(safeName('../../etc/passwd')).toBe('__.._etc_passwd');
+    expect(safeName('Ab12.bin')).toBe('Ab12.bin');
+    expect(safeName('')).toBe('file');
+  });
+});
