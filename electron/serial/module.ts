@@ -9,6 +9,7 @@ import type { DeviceDriver } from './drivers/driver';
 import { FramedDriver } from './drivers/framed';
 import { Link } from './link';
 import { PortRegistry } from './registry';
+import { WatchStore } from './watch-store';
 
 /** `ServicesConfig.serial`: what to watch besides the OS list, and the link's patience (spec §3.3). */
 export interface SerialConfig {
@@ -38,8 +39,9 @@ export interface SerialModule extends ServiceModule<'ports.list' | 'ports.watch'
 export function createSerialModule(context: ServiceContext): SerialModule {
   const config: SerialConfig = context.config.serial ?? {};
   const logger = context.logger.child('serial');
+  const watched = new WatchStore(context.db, context.clock);
   const registry = new PortRegistry({
-    watch: config.watch ?? [],
+    watch: [...(config.watch ?? []), ...watched.all()],
     pollMs: config.pollMs ?? 1000,
     logger,
     onAdded: (port) => context.events.emit('ports.added', port),
@@ -79,7 +81,10 @@ export function createSerialModule(context: ServiceContext): SerialModule {
     withDriver,
     handlers: {
       'ports.list': async () => ok(await registry.list()),
-      'ports.watch': async (input) => ok(await registry.watch(input.patterns)),
+      'ports.watch': async (input) => {
+        watched.add(input.patterns);
+        return ok(await registry.watch(input.patterns));
+      },
       'ports.identify': (input) => withDriver<DeviceIdentity>(input, (driver) => driver.identify()),
       'ports.console.open': (input) => consoles.open(input.path, input.baud, input.takeover),
       'ports.console.write': (input) => consoles.write(input.path, Buffer.concat([Buffer.from(input.text ?? '', 'utf8'), Buffer.from(input.hex ?? '', 'hex')])),
