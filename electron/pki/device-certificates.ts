@@ -49,6 +49,7 @@ export class LocalCaIssuer implements Issuer {
     private readonly store: PkiStore,
     private readonly vault: () => Result<Vault>,
     private readonly clock: () => number,
+    /** After a revocation is stored (the hub drops the device's sessions). */
     private readonly onRevoked: (row: CertificateRow) => void,
   ) {}
 
@@ -185,13 +186,12 @@ export class LocalCaIssuer implements Issuer {
       createdAt: this.clock(),
     });
     // Checked again with the write: two calls for one CN may both have passed the first check while signing.
-    const stored = this.store.transaction(() => {
+    return this.store.transaction(() => {
       const taken = this.commonNameTaken(device);
       if (!taken.ok) return taken;
       this.store.addCertificate(row);
       if (hostKey && vault.value) vault.value.put(row.keyRef!, hostKey, 'device-private-key');
-      return ok(undefined);
+      return ok(row);
     });
-    return stored.ok ? ok(row) : stored;
   }
 }

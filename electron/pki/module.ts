@@ -22,6 +22,8 @@ export interface DeviceDirectory {
   resolveDevice(ref: string): Result<DeviceIdentity>;
   getProduct(productKey: string): { authScheme: string } | undefined;
   setCertificateFingerprint(productKey: string, deviceKey: string, fingerprint: string | null): Result<unknown>;
+  /** One transaction that a failed Result rolls back (the registry's, shared by the pki tables in the same database). */
+  transaction<T>(body: () => Result<T>): Result<T>;
 }
 
 type PkiChannels =
@@ -135,20 +137,21 @@ export function createPkiModule(context: ServiceContext, deps: { registry: Devic
         if (deps.registry.getProduct(device.value.productKey)?.authScheme !== 'certificate') {
           return err('VALIDATION_FAILED', `Product ${device.value.productKey} does not use certificate authentication; its devices get no certificates.`);
         }
-        let issued;
-        if (input.csr !== undefined) {
-          if (input.generateKey) return err('INVALID_INPUT', 'Give a CSR or ask for a host-made key, not both: a device that can make a CSR keeps its key.');
-          issued = issuer.issueRow(device.value, input.csr, input.validDays);
-        } else if (input.generateKey) {
-          // EnOS defaults to RSA (§11.4 issueAuthority); P-256 is the faster, smaller choice a product can make.
-          issued = issuer.issueWithHostKey(device.value, input.keyAlgorithm ?? 'RSA-2048', input.subject ?? {}, input.validDays);
-        } else {
-          return err('INVALID_INPUT', 'Give the device CSR, or --generate-key for a device that cannot make one.');
-        }
+        if (input.csr !== undefined && input.generateKey) return err('INVALID_INPUT', 'Give a CSR or ask for a host-made key, not both: a device that can make a CSR keeps its key.');
+        if (input.csr === undefined && !input.generateKey) return err('INVALID_INPUT', 'Give the device CSR, or --generate-key for a device that cannot make one.');
+        // The certificate and the registry's fingerprint (with its outbox row) commit together, or neither does.
+        const issued = deps.registry.transaction(() => {
+          const made =
+            input.csr !== undefined
+              ? issuer.issueRow(device.value, input.csr, input.validDays)
+              : // EnOS defaults to RSA (§11.4 issueAuthority); P-256 is the faster, smaller choice a product can make.
+                issuer.issueWithHostKey(device.value, input.keyAlgorithm ?? 'RSA-2048', input.subject ?? {}, input.validDays);
+          if (!made.ok) return made;
+          const recorded = deps.registry.setCertificateFingerprint(made.value.productKey!, made.value.deviceKey!, made.value.fingerprint);
+          return recorded.ok ? made : recorded;
+        });
         if (!issued.ok) return issued;
         const row = issued.value;
-        const recorded = deps.registry.setCertificateFingerprint(row.productKey!, row.deviceKey!, row.fingerprint);
-        if (!recorded.ok) logger.warn('certificate issued but the registry did not record its fingerprint', { serial: row.serial, code: recorded.error.code });
         logger.info('device certificate issued', { productKey: row.productKey, deviceKey: row.deviceKey, serial: row.serial, keySource: row.keySource });
         const described = issuer.describe(row);
         return ok({ certificate: certificateInfo(row, clock()), certificatePem: described.certificatePem, chainPem: described.chainPem });
