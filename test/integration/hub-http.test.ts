@@ -151,6 +151,27 @@ describe('HTTP endpoint (protocol reference §8)', () => {
     expect(readdirSync(join(filesDir, '.incoming'))).toEqual([]);
   });
 
+  it('refuses an oversized file, an undeclared file and files before the message', async () => {
+    const started = await startTransports({ http: { upload: { fileBytes: 1024 } } });
+    running.push(started);
+    const { httpUrl, hub, filesDir } = started;
+    const sessionId = ((await login(httpUrl)).json.data as { sessionId: string }).sessionId;
+    const local = join(filesDir, 'big.bin');
+    writeFileSync(local, Buffer.alloc(4096, 7));
+    const message = JSON.stringify({ id: '1', version: '1.0', method: 'thing.measurepoint.post', params: { measurepoints: { note: 'local://f.bin' } }, files: { 'f.bin': { featureId: 'note' } } });
+    const url = `${httpUrl}/multipart/sys/${PK}/${DK}/thing/measurepoint/post?sessionId=${sessionId}`;
+    const big = await curl(['-F', `enos-message=${message}`, '-F', `enos-file=@${local};filename=f.bin`, url]);
+    expect(big.status).toBe(413);
+    expect(big.json.code).toBe(1008);
+    const undeclared = await curl(['-F', `enos-message=${message}`, '-F', `enos-file=@${local};filename=other.bin`, url]);
+    expect(undeclared.status).toBe(400);
+    expect(undeclared.json.code).toBe(1206);
+    const fileFirst = await curl(['-F', `enos-file=@${local};filename=f.bin`, '-F', `enos-message=${message}`, url]);
+    expect(fileFirst.status).toBe(400);
+    expect(hub.statsSnapshot().protocols.http!.refusals).toMatchObject({ 'file-too-large': 1, 'undeclared-file': 1, 'invalid-multipart': 1 });
+    expect(hub.messages({ productKey: PK, deviceKey: DK })).toEqual([]);
+  });
+
   it('delivers a pending command in the headers of the next response and matches the reply (§8)', async () => {
     const { httpUrl, hub } = await setup();
     const sessionId = ((await login(httpUrl)).json.data as { sessionId: string }).sessionId;

@@ -5,7 +5,7 @@ import { Block1Assembler, parseBlockOption } from '../../electron/hub/coap/block
 import { screenOptions } from '../../electron/hub/coap/options';
 import { commandType, parseHttpAuth, verifyHttpAuth } from '../../electron/hub/http/auth';
 import { commandHeaders } from '../../electron/hub/http/command-headers';
-import { safeName } from '../../electron/hub/http/multipart';
+import { safeName, uploadRequest } from '../../electron/hub/http/multipart';
 import { replyCode } from '../../electron/hub/polled-link';
 import { buildReply } from '../../electron/protocol';
 
@@ -128,5 +128,15 @@ describe('pending commands in HTTP headers (§8)', () => {
     expect(safeName('../../etc/passwd')).toBe('__.._etc_passwd');
     expect(safeName('Ab12.bin')).toBe('Ab12.bin');
     expect(safeName('')).toBe('file');
+  });
+
+  it('turns either upload request form into the device’s measurepoint post (§13 #15)', () => {
+    const files = { 'a.bin': { featureId: 'photo' } };
+    const java = { id: '1', method: 'thing.measurepoint.post', params: { measurepoints: { photo: 'local://a.bin' } }, files };
+    expect(uploadRequest(java, DK)).toEqual({ id: '1', method: 'thing.measurepoint.post', params: { measurepoints: { photo: 'local://a.bin' } } });
+    const sample = { id: '2', method: 'integration.measurepoint.post', params: [{ deviceKey: DK, measurepoints: { photo: 'local://a.bin' }, time: 5 }], files };
+    expect(uploadRequest(sample, DK)).toEqual({ id: '2', method: 'thing.measurepoint.post', params: { measurepoints: { photo: 'local://a.bin' }, time: 5 } });
+    const other = { ...sample, params: [{ deviceKey: 'dev-002', measurepoints: {} }] };
+    expect(uploadRequest(other, DK).params).toEqual([{ deviceKey: 'dev-002', measurepoints: {} }]);
   });
 });

@@ -16,7 +16,7 @@ import { tlsDetailsOf } from '../tls';
 import { commandType, parseHttpAuth, verifyHttpAuth } from './auth';
 import { readBody } from './body';
 import { commandHeaders } from './command-headers';
-import { keepFile, receiveUpload, type StoredFile, type UploadLimits } from './multipart';
+import { keepFile, receiveUpload, uploadRequest, type StoredFile, type UploadLimits } from './multipart';
 
 /**
  * The hub's EnOS HTTP endpoint (protocol reference §8): `POST /auth/{pk}/{dk}` gives a session id
@@ -231,8 +231,7 @@ export class HttpEndpoint {
       kept.push({ ...file, path, uri: `enos-connect://${productKey}/${deviceKey}/${path.slice(dir.length + 1)}` });
     }
     // The request as MQTT carries it: without the upload's `files` map, `local://` values replaced by the stored files' URIs.
-    const message = { ...upload.message };
-    delete message.files;
+    const message = uploadRequest(upload.message, deviceKey);
     const uris = new Map(kept.map((file) => [`local://${file.fileName}`, file.uri]));
     const rewritten = JSON.stringify(message, (_key, value: unknown) => (typeof value === 'string' && uris.has(value) ? uris.get(value) : value));
     this.hub.publishFrom(entry.session, topic, Buffer.from(rewritten));

@@ -141,6 +141,20 @@ export async function receiveUpload(request: IncomingMessage, incomingDir: strin
   return { ok: true, message: message!, files };
 }
 
+/**
+ * The upload's request as MQTT carries it (§13 #15): without the `files` map; the doc sample's
+ * `integration.measurepoint.post` with `params:[{deviceKey, measurepoints, time}]` becomes the
+ * device's own `thing.measurepoint.post` (its entry for this device, or the params unchanged so
+ * the hub answers the format error).
+ */
+export function uploadRequest(message: Record<string, unknown>, deviceKey: string): Record<string, unknown> {
+  const { files: _files, ...request } = message;
+  if (request.method !== 'integration.measurepoint.post') return request;
+  const entry = Array.isArray(request.params) && request.params.length === 1 ? request.params[0] : null;
+  const own = isRecord(entry) && entry.deviceKey === deviceKey ? { measurepoints: entry.measurepoints, ...(entry.time !== undefined ? { time: entry.time } : {}) } : request.params;
+  return { ...request, method: 'thing.measurepoint.post', params: own };
+}
+
 /** Moves a received file to `<dir>/<sha256>-<fileName>` (content-addressed: the hash is in the name). */
 export async function keepFile(file: StoredFile, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
