@@ -115,6 +115,22 @@ describe('HTTP endpoint (protocol reference §8)', () => {
     expect(hub.statsSnapshot().protocols.http!.refusals).toMatchObject({ 'request-timeout': 1, 'malformed-request': 1 });
   });
 
+  it('closes a keep-alive connection left idle past the idle timeout', async () => {
+    const started = await startTransports({ http: { timeouts: { headersMs: 300, requestMs: 2000, idleMs: 150 } } });
+    running.push(started);
+    const port = Number(new URL(started.httpUrl).port);
+    const events: string[] = [];
+    await new Promise<void>((resolve) => {
+      const socket = connectTcp(port, '127.0.0.1', () => socket.write('POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'));
+      socket.on('data', (chunk) => events.push(chunk.toString().split('\r\n')[0]!));
+      socket.on('close', () => {
+        events.push('closed');
+        resolve();
+      });
+    });
+    expect(events).toEqual(['HTTP/1.1 404 Not Found', 'closed']);
+  });
+
   it('stores a multipart FILE upload intact with its hash, and refuses a bad md5 or a broken body', async () => {
     const { httpUrl, hub, filesDir, directory } = await setup();
     directory.addProduct({
@@ -190,6 +206,16 @@ describe('HTTP endpoint (protocol reference §8)', () => {
     const quiet = await curl([...json, '--data-binary', '@-', topicUrl(httpUrl, otaOnly)], post('11', { temp: 1 }));
     expect(quiet.headers.topic).toBeUndefined();
     expect((await ignored).ok).toBe(false);
+  });
+
+  it('hands a command held for an offline device to its next HTTP login (§6.2 pendingTtl)', async () => {
+    const { httpUrl, hub } = await setup();
+    const held = await hub.getMeasurepoints({ device: { productKey: PK, deviceKey: DK }, ids: ['temp'], timeoutMs: 50, pendingTtlMs: 60_000 });
+    expect(held.ok && held.value.status).toBe('pending');
+    const sessionId = ((await login(httpUrl)).json.data as { sessionId: string }).sessionId;
+    const next = await curl([...json, '--data-binary', '@-', topicUrl(httpUrl, sessionId)], post('13', { temp: 1 }));
+    expect(next.headers.topic).toBe(`/sys/${PK}/${DK}/thing/service/measurepoint/get`);
+    expect(JSON.parse(next.headers['command-payload']!)).toMatchObject({ method: 'thing.service.measurepoint.get', params: ['temp'] });
   });
 
   it('serves HTTPS with the hub’s certificate', async () => {
