@@ -39,7 +39,7 @@ export interface HubModule extends ServiceModule<HubChannel> {
 /** Domain `hub` (issue 5): the hub over the registry; listeners only when the host configured them. */
 export function createHubModule(context: ServiceContext, deps: { registry: Registry; trust?: HubTrust }): HubModule {
   const config = context.config.hub;
-  const directory = new RegistryDirectory(deps.registry, context.events);
+  const directory = new RegistryDirectory(deps.registry, context.events, () => context.vault());
   const hub = new Hub({
     directory,
     logger: context.logger.child('hub'),

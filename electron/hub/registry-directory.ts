@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { err, ok, type Result } from '../../shared/result';
 import type { EventBus } from '../core/event-bus';
-import type { Registry } from '../registry/registry';
+import type { Vault } from '../pki/vault';
+import { deviceSecretId, type Registry } from '../registry/registry';
 import {
   newDeviceSecret,
   type DeviceRef,
@@ -38,9 +39,13 @@ export class RegistryDirectory implements Directory {
    */
   private readonly products = new Map<string, DirectoryProduct | null>();
 
+  /** Set while this directory writes (activation): the hub needs no change events for its own writes. */
+  private writing = false;
+
   constructor(
     private readonly registry: Registry,
     private readonly events: EventBus,
+    private readonly vault: () => Result<Vault>,
   ) {
     events.subscribe((channel, payload) => {
       if (channel === 'products.changed') this.products.delete((payload as { productKey: string }).productKey);
@@ -60,7 +65,10 @@ export class RegistryDirectory implements Directory {
   device(productKey: string, deviceKey: string): DirectoryDevice | null {
     const device = this.registry.getDevice(productKey, deviceKey);
     if (!device) return null;
-    return { productKey, deviceKey, state: device.state, assetId: assetIdOf(productKey, deviceKey), hasSecret: this.registry.deviceSecret(productKey, deviceKey).ok };
+    // Existence only: no decryption on the login path.
+    const vault = this.vault();
+    const hasSecret = vault.ok && vault.value.has(deviceSecretId(productKey, deviceKey));
+    return { productKey, deviceKey, state: device.state, assetId: assetIdOf(productKey, deviceKey), hasSecret };
   }
 
   resolve(ref: string): Result<DeviceRef> {
@@ -81,7 +89,7 @@ export class RegistryDirectory implements Directory {
   activate(device: DeviceRef): Result<{ deviceSecret: string }> {
     if (this.registry.deviceSecret(device.productKey, device.deviceKey).ok) return err('CONFLICT', 'The device is already activated.');
     const deviceSecret = newDeviceSecret();
-    const activated = this.registry.activateDevice(device.productKey, device.deviceKey, deviceSecret);
+    const activated = this.ownWrite(() => this.registry.activateDevice(device.productKey, device.deviceKey, deviceSecret));
     return activated.ok ? ok({ deviceSecret }) : activated;
   }
 
@@ -98,7 +106,7 @@ export class RegistryDirectory implements Directory {
       if (budget-- === 0) break;
       this.toActivate.delete(key);
       const current = this.registry.getDevice(device.productKey, device.deviceKey);
-      if (current && (current.state === 'planned' || current.state === 'provisioned')) this.registry.setDeviceState(device.productKey, device.deviceKey, 'active');
+      if (current && (current.state === 'planned' || current.state === 'provisioned')) this.ownWrite(() => this.registry.setDeviceState(device.productKey, device.deviceKey, 'active'));
     }
     if (this.toActivate.size > 0) {
       this.timer = setTimeout(() => this.drainActivations(), TICK_MS);
@@ -113,6 +121,16 @@ export class RegistryDirectory implements Directory {
     while (this.toActivate.size > 0) this.drainActivations();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** The registry emits its change events synchronously inside the write. */
+  private ownWrite<T>(write: () => T): T {
+    this.writing = true;
+    try {
+      return write();
+    } finally {
+      this.writing = false;
+    }
   }
 
   attributes(device: DeviceRef): Record<string, unknown> {
@@ -174,6 +192,7 @@ export class RegistryDirectory implements Directory {
 
   onChange(listener: (change: DirectoryChange) => void): () => void {
     return this.events.subscribe((channel, payload) => {
+      if (this.writing) return;
       if (channel === 'products.changed') listener({ kind: 'product', productKey: (payload as { productKey: string }).productKey });
       if (channel !== 'devices.changed') return;
       const { productKey, deviceKey } = payload as { productKey: string; deviceKey?: string };

@@ -56,6 +56,7 @@ beforeAll(async () => {
   const portsFile = join(tempDir(), 'ports.json');
   hub = startCli(['--data', dataDir, 'hub', '--port', '0', '--mqtt-port', '0', '--mqtts-port', '0', '--wss-port', '0', '--monitor', `${pk}/monitor`, '--ports-file', portsFile]);
   ports = await readPortsFile(portsFile);
+  await hub.waitFor(/listening/);
 });
 
 afterAll(async () => {
@@ -148,6 +149,8 @@ describe('commissioner hub with real peers', () => {
     const portsFile = join(tempDir(), 'ports.json');
     const other = startCli(['--data', initDataDir(), 'hub', '--mqtt-port', '0', '--mqtts-port', 'off', '--wss-port', 'off', '--ports-file', portsFile]);
     const bound = await readPortsFile(portsFile);
+    // The owner installs its SIGTERM handler after printing this line (ports file first).
+    await other.waitFor(/listening/);
     expect(bound.mqtt).toEqual(expect.any(Number));
     expect(bound).not.toHaveProperty('mqtts');
     expect(bound).not.toHaveProperty('wss');
