@@ -22,13 +22,10 @@ export interface ProcessorOptions {
   onConflict?: (conflictId: number) => void;
 }
 
+/** A drain ends when nothing more can be sent now; continuous sync is repeated drains (SyncService). */
 export interface DrainOptions {
-  /** Stop when nothing more can be sent now (`sync run --once`) instead of waiting for new rows. */
-  once: boolean;
   signal?: AbortSignal;
-  /** How often a continuous run looks for new outbox rows. */
-  idlePollMs: number;
-  /** With `once`: the longest wait (a Retry-After, a backoff) worth sitting out before stopping. */
+  /** The longest wait (a Retry-After, a backoff) worth sitting out before the drain ends. */
   maxWaitMs: number;
 }
 
@@ -63,7 +60,7 @@ export class SyncProcessor {
       if (!target) break;
       const paused = target.pausedUntil - clock();
       if (paused > 0) {
-        if (drain.once && paused > drain.maxWaitMs) break;
+        if (paused > drain.maxWaitMs) break;
         await sleep(paused);
         continue;
       }
@@ -71,14 +68,11 @@ export class SyncProcessor {
       store.setCursor(targetName, reader.cursorAfter(targetName, target.cursor));
       this.options.onProgress?.();
       if (launched > 0) continue;
-      if (seen === 0 || nextWake === Infinity) {
-        if (drain.once) break;
-        await sleep(drain.idlePollMs);
-        continue;
-      }
+      // Nothing left, or only rows waiting on a failed or conflicting dependency.
+      if (seen === 0 || nextWake === Infinity) break;
       const wait = nextWake - clock();
-      if (drain.once && wait > drain.maxWaitMs) break;
-      await sleep(Math.max(1, Math.min(wait, drain.once ? wait : drain.idlePollMs)));
+      if (wait > drain.maxWaitMs) break;
+      await sleep(Math.max(1, wait));
     }
     this.summary.retrying = store.counts(targetName, store.target(targetName)?.cursor ?? 0).pending;
     return { ...this.summary };

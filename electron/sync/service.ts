@@ -210,7 +210,7 @@ export class SyncService {
           if (conflict) this.options.onConflict?.(conflict);
         },
       });
-      return ok(await processor.drain({ once: true, signal: options.signal, idlePollMs: 1000, maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS }));
+      return ok(await processor.drain({ signal: options.signal, maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS }));
     } finally {
       this.store.releaseRunner(row.name, process.pid);
     }
