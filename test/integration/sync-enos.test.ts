@@ -245,6 +245,26 @@ describe('sync to EnOS (fake apim gateway)', () => {
     expect(service.status('enos')).toMatchObject({ ok: true, value: [{ pending: 0, sent: 2 }] });
   });
 
+  it('reports a device deleted in EnOS as a conflict, and registers it again when local is kept', async () => {
+    const { fake, service, db } = await prepared();
+    enqueue(db, { entity: 'device', entityId: 'pD000001/gone-1', payload: { destination: 'enos', name: 'Gone' } });
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0 });
+    fake.deleteDeviceDirectly('pD000001', 'gone-1');
+    enqueue(db, { entity: 'device', entityId: 'pD000001/gone-1', operation: 'update', payload: { destination: 'enos', name: 'Renamed' } });
+    await service.run('enos');
+    const [gone] = service.conflicts(true);
+    expect(gone).toMatchObject({ kind: 'deleted_remotely', local: { deviceName: { defaultValue: 'Renamed' } }, cloud: null });
+    expect(service.resolve(gone!.id, 'local').ok).toBe(true);
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, conflicts: 0 });
+    expect(fake.findDevice('pD000001', 'gone-1')?.deviceName).toEqual({ defaultValue: 'Renamed' });
+  });
+
+  it('estimates the time to send what is pending at the configured pace before anything flows', async () => {
+    const { service, db } = await prepared({}, { rate: 5, burst: 1 });
+    for (let index = 0; index < 20; index++) enqueue(db, { entity: 'device', entityId: `pD000001/eta-${index}`, payload: { destination: 'enos' } });
+    expect(service.status('enos')).toMatchObject({ ok: true, value: [{ pending: 20, sent: 0, etaSeconds: 4, lastError: null }] });
+  });
+
   it('pre-creates a credential pool with keys and secrets in the vault', async () => {
     const { fake, service, vault, db } = await prepared();
     const pool = await service.pool('enos', 'pD000003', 3);
