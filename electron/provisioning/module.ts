@@ -40,6 +40,8 @@ export interface ProvisioningDeps {
   issuer: LocalCaIssuer;
   stationKey: StationKey;
   hub: Hub;
+  /** Every listener port of the hub (MQTT, and the HTTP and CoAP endpoints served beside it). */
+  hubPorts(): Partial<Record<string, number>>;
   serial: Pick<SerialModule, 'withDriver' | 'registry'>;
 }
 
@@ -56,7 +58,7 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
 
   /** The station hub's device-facing endpoint: the one the device is told for verification. */
   const stationEndpoint = (protocol: DeviceProtocol, tls: boolean): Endpoint | null => {
-    const ports = deps.hub.ports as Partial<Record<string, number>>;
+    const ports = deps.hubPorts();
     const port = protocol === 'mqtt' ? ports[tls ? 'mqtts' : 'mqtt'] : ports[tls ? `${protocol}s` : protocol];
     return port ? { protocol, host, port, tls } : null;
   };

@@ -100,7 +100,8 @@ async function verifyMqtt(hub: Hub, driver: DeviceDriver, target: VerifyTarget, 
     if (poll) clearInterval(poll);
   }
   const reply = downstream ? await (downstream as Promise<{ answer: Result<CommandAnswer>; ms: number }>) : null;
-  const deviceReport = report.ok ? report.value.find((entry) => entry.protocol === 'mqtt') : undefined;
+  // One endpoint per test, so the one report entry is this endpoint's.
+  const deviceReport = report.ok ? report.value[0] : undefined;
   const refusals = increase(counters.refusals, before.refusals);
   const errors = increase(counters.errors, before.errors);
   const login = sessions.find((session) => session.secureMode === 2);
@@ -177,16 +178,48 @@ function telemetryAdvice(product: Product, errors: string[], posted: number, rep
   return `no telemetry arrived (${posted} sample(s) acknowledged); check that the device posts measurepoints after logging in`;
 }
 
-/** Runs the checks of every protocol the device is to be verified on. */
+/**
+ * HTTP and CoAP (protocol reference §7, §8): the device logs in with its (activated) deviceSecret
+ * and posts telemetry; the hub counts what it accepted. Downstream requests reach such a device
+ * only when it polls, so the side-effect-free request is checked over MQTT.
+ */
+async function verifyPolled(hub: Hub, driver: DeviceDriver, target: VerifyTarget, endpoint: Endpoint): Promise<Check[]> {
+  const { device, product } = target;
+  const protocol = endpoint.protocol;
+  let accepted = 0;
+  const offTap = hub.tap((message) => {
+    if (message.productKey === device.productKey && message.deviceKey === device.deviceKey && message.kind === 'measurepoints') accepted++;
+  });
+  const report = await driver.connectivityTest([endpoint], target.samples, target.timeoutMs).finally(offTap);
+  const entry = report.ok ? report.value[0] : undefined;
+  const name = protocol.toUpperCase();
+  if (!entry?.loggedIn) {
+    const why = !report.ok ? report.error.message : (entry?.detail ?? 'no report');
+    return [{ protocol, check: 'login', result: 'failed', latencyMs: null, explanation: `the device did not log in over ${name} at ${endpoint.host}:${endpoint.port}: ${why}` }];
+  }
+  const telemetry: Check = !product.thingModel
+    ? { protocol, check: 'telemetry', result: 'not-applicable', latencyMs: null, explanation: `the product has no thing model: any telemetry is accepted (${accepted} sample(s) received); the model check did not apply` }
+    : accepted > 0
+      ? { protocol, check: 'telemetry', result: 'passed', latencyMs: null, explanation: `${accepted} sample(s) accepted under the thing model over ${name}` }
+      : { protocol, check: 'telemetry', result: 'failed', latencyMs: null, explanation: `the hub accepted no telemetry over ${name} (${entry.samplesPosted} acknowledged by the device's count); check the payload against the thing model` };
+  return [
+    { protocol, check: 'login', result: 'passed', latencyMs: round(entry.latencyMs), explanation: `logged in over ${name} (secure mode 2)` },
+    telemetry,
+    { protocol, check: 'downstream', result: 'not-applicable', latencyMs: null, explanation: `a ${name} device receives commands only when it polls; the side-effect-free request is checked over MQTT` },
+  ];
+}
+
+/** Runs the checks of every protocol the device is to be verified on, MQTT first (activation happens there). */
 export async function verifyDevice(hub: Hub, driver: DeviceDriver, target: VerifyTarget): Promise<Check[]> {
   const checks: Check[] = [];
-  for (const protocol of target.protocols) {
+  const ordered = [...target.protocols].sort((a, b) => Number(b === 'mqtt') - Number(a === 'mqtt'));
+  for (const protocol of ordered) {
     const endpoint = target.endpoint(protocol);
     if (!endpoint) {
       checks.push({ protocol, check: 'login', result: 'unavailable', latencyMs: null, explanation: `the station hub has no ${protocol.toUpperCase()} listener, so ${protocol} was not verified; start the hub with that listener` });
       continue;
     }
-    if (protocol === 'mqtt') checks.push(...(await verifyMqtt(hub, driver, target, endpoint)));
+    checks.push(...(protocol === 'mqtt' ? await verifyMqtt(hub, driver, target, endpoint) : await verifyPolled(hub, driver, target, endpoint)));
   }
   return checks;
 }

@@ -42,7 +42,7 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
   let services: Services;
   let api: Api;
   let printer: Awaited<ReturnType<typeof zplListener>>;
-  const products: Record<'secret' | 'product' | 'cert' | 'plain' | 'batch' | 'other', string> = { secret: '', product: '', cert: '', plain: '', batch: '', other: '' };
+  const products: Record<'secret' | 'product' | 'cert' | 'plain' | 'batch' | 'other' | 'web', string> = { secret: '', product: '', cert: '', plain: '', batch: '', other: '', web: '' };
 
   async function sim(name: string, args: string[] = []): Promise<SimDevice> {
     const device = await startSimDevice(dir, name, ['--baud', String(BAUD), '--state', join(dir, `${name}.flash.json`), ...args]);
@@ -59,7 +59,7 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
         host: 'cli',
         logLevel: 'warn',
         unlock,
-        hub: { host: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wssPort: null },
+        hub: { host: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wssPort: null, httpPort: 0 },
         serial: { timeoutMs: 500, attempts: 3 },
         provisioning: { printer: { kind: 'zpl-tcp', host: '127.0.0.1', port: printer.port } },
       }),
@@ -68,14 +68,15 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
     value(await api.call('certificates.caInit', { algorithm: 'P-256', name: 'Provisioning Test CA', validYears: 2 }));
     await services.start();
     const model = exportThingModel(BUILT_IN_MODEL);
-    const product = async (name: string, authScheme: 'device-secret' | 'product-secret' | 'certificate', thingModel: unknown = model) =>
-      value(await api.call('products.create', { name, authScheme, protocols: ['mqtt'], namingRule: { prefix: 'D-', source: 'serial' }, ...(thingModel ? { thingModel } : {}) })).product.productKey;
+    const product = async (name: string, authScheme: 'device-secret' | 'product-secret' | 'certificate', thingModel: unknown = model, protocols: Array<'mqtt' | 'http' | 'coap'> = ['mqtt']) =>
+      value(await api.call('products.create', { name, authScheme, protocols, namingRule: { prefix: 'D-', source: 'serial' }, ...(thingModel ? { thingModel } : {}) })).product.productKey;
     products.secret = await product('Meter (device secret)', 'device-secret');
     products.product = await product('Meter (product secret)', 'product-secret');
     products.cert = await product('Meter (certificate)', 'certificate');
     products.plain = await product('Meter without model', 'device-secret', null);
     products.batch = await product('Meter line', 'certificate');
     products.other = await product('Other line', 'device-secret');
+    products.web = await product('Meter over MQTT, HTTP and CoAP', 'device-secret', model, ['mqtt', 'http', 'coap']);
   }, 120_000);
 
   afterAll(async () => {
@@ -112,7 +113,7 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
   it('product secret: activation at the station hub (mode 3), then a mode-2 login with the issued secret', async () => {
     const device = await sim('ps1');
     const result = value(await api.call('provisioning.provision', { port: device.path, productKey: products.product, ...RUN }));
-    expect(result.error).toBeNull();
+    expect(result.error?.message ?? null).toBeNull();
     expect(checkOf(result, 'activation')?.result).toBe('passed');
     expect(checkOf(result, 'login')?.result).toBe('passed');
     expect(result.outcome).toBe('provisioned');
@@ -143,6 +144,27 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
     expect(result.outcome).toBe('provisioned');
     expect(checkOf(result, 'telemetry')?.result).toBe('not-applicable');
     expect(checkOf(result, 'telemetry')?.explanation).toMatch(/no thing model.*did not apply/);
+  }, 60_000);
+
+  it('verifies every protocol of the product, MQTT first; each check says what failed and why', async () => {
+    const device = await sim('web1');
+    const result = value(await api.call('provisioning.provision', { port: device.path, productKey: products.web, ...RUN }));
+    expect(result.checks.filter((check) => check.protocol === 'mqtt' && check.result === 'passed').map((check) => check.check)).toEqual(['login', 'telemetry', 'downstream']);
+    // The hub serves HTTP here, the sim's firmware does not speak it: a failed login with the device's reason.
+    const http = result.checks.find((check) => check.protocol === 'http');
+    expect(http).toMatchObject({ check: 'login', result: 'failed' });
+    expect(http?.explanation).toMatch(/did not log in over HTTP at 127\.0\.0\.1:\d+: http is not emulated/);
+    // No CoAP listener on this hub: the check says so instead of failing the device for it.
+    expect(result.checks.find((check) => check.protocol === 'coap')).toMatchObject({ check: 'login', result: 'unavailable', explanation: expect.stringContaining('no COAP listener') });
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'PROVISION_VERIFY_FAILED' } });
+    expect(value(await api.call('devices.get', { ref: `${products.web}/D-SN-web1` })).state).not.toBe('provisioned');
+    // Re-plugged (a fresh sim process on the same flash): a second host session on a running sim
+    // restarts its seq at 1 and can be answered from the device's cache of the first session.
+    await stopSim(device);
+    const replugged = await sim('web1');
+    const mqttOnly = value(await api.call('provisioning.provision', { port: replugged.path, productKey: products.web, protocols: ['mqtt'], ...RUN }));
+    expect(mqttOnly.error?.message ?? null).toBeNull();
+    expect(mqttOnly).toMatchObject({ outcome: 'provisioned', resumed: true });
   }, 60_000);
 
   it('a batch of 8 in parallel: one unplugged mid-write, one with a wrong thing model; six succeed, the ledger holds them, a re-run resumes the faulted one', async () => {

@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, it, vi } from 'vitest';
+import type { Api } from '../shared/api';
+import type { ProvisionResult } from '../shared/contract/provisioning';
+import { exportThingModel } from '../shared/model/thing-model-json';
+import { ok, type Result } from '../shared/result';
+import { createLocalApi } from '../electron/bridge/local-api';
+import { initDataFolder } from '../electron/core/init';
+import { openServices, type Services } from '../electron/services';
+import { createCsr, generateDeviceKey } from '../electron/sim/csr';
+import { BUILT_IN_MODEL } from '../electron/sim/telemetry';
+import { tempDir } from '../test/helpers/cli';
+import { stopSim } from '../test/helpers/provisioning';
+import { startSimDevice, type SimDevice } from '../test/helpers/sim';
+import { report, timeRatio, rateRatio } from './report';
+
+vi.mock('../electron/registry/migrations', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../electron/registry/migrations')>();
+  const { provisioning } = await import('../electron/registry/migrations/006-provisioning');
+  const { withProvisioningMigration } = await import('../test/helpers/provisioning');
+  return { ...original, migrations: withProvisioningMigration(original.migrations, provisioning) };
+});
+
+/** Issue 9 "Benchmark": per-device time per scheme against its floor, and devices/hour with 1–16 slots, at 115200 baud. */
+const BAUD = 115_200;
+const RUN = { baud: BAUD, verifyTimeoutMs: 10_000, samples: 1, operator: 'bench' };
+const unlock = async () => ok({ method: 'passphrase' as const, passphrase: 'bench passphrase' });
+const dir = tempDir('commissioner-bench-prov-');
+const products: Record<string, string> = {};
+let services: Services;
+let api: Api;
+let simCount = 0;
+
+function value<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+beforeAll(async () => {
+  const data = join(dir, 'data');
+  value(await initDataFolder(data, unlock, { scrypt: { N: 2 ** 14, r: 8, p: 1 } }));
+  services = value(await openServices({ dataDir: data, host: 'cli', logLevel: 'error', unlock, hub: { host: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wssPort: null }, serial: { timeoutMs: 2000, attempts: 3 } }));
+  api = createLocalApi(services.dispatcher, services.events);
+  value(await api.call('certificates.caInit', { algorithm: 'P-256', name: 'Bench CA', validYears: 2 }));
+  await services.start();
+  for (const scheme of ['device-secret', 'product-secret', 'certificate'] as const) {
+    products[scheme] = value(await api.call('products.create', { name: `Bench ${scheme}`, authScheme: scheme, protocols: ['mqtt'], namingRule: { prefix: 'B-', source: 'serial' }, thingModel: exportThingModel(BUILT_IN_MODEL) })).product.productKey;
+  }
+}, 120_000);
+
+afterAll(() => services?.stop());
+
+async function sims(count: number, args: string[] = []): Promise<SimDevice[]> {
+  const started: SimDevice[] = [];
+  for (let index = 0; index < count; index++) started.push(await startSimDevice(dir, `s${++simCount}`, ['--baud', String(BAUD), ...args]));
+  return started;
+}
+
+/**
+ * A relay that counts the bytes both ways between the pipeline and a sim (socat -x dumps every
+ * transfer with its length); the pipeline opens the relay's own pseudo-terminal.
+ */
+function countingRelay(simPath: string): Promise<{ path: string; bytes(): number; stop(): void }> {
+  const path = `${simPath}-relay`;
+  const child = spawn('socat', ['-x', '-d', '-d', `pty,raw,echo=0,link=${path}`, `file:${simPath},raw,echo=0`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let total = 0;
+  let ready: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  child.stderr.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('latin1');
+    if (text.includes('starting data transfer loop')) ready();
+    for (const match of text.matchAll(/length=(\d+)/g)) total += Number(match[1]);
+  });
+  return started.then(() => ({ path, bytes: () => total, stop: () => child.kill() }));
+}
+
+/** The device's own compute for a CSR (key generation and signing), measured without any line or sleep. */
+async function deviceCsrMs(): Promise<number> {
+  const rounds = 20;
+  const started = performance.now();
+  for (let index = 0; index < rounds; index++) await createCsr(generateDeviceKey(), { country: 'XX', stateOrProvince: '-', locality: '-', organization: 'B', organizationalUnit: 'B' }, `bench-${index}`);
+  return (performance.now() - started) / rounds;
+}
+
+const stepTimes = (result: ProvisionResult) => Object.fromEntries(result.steps.map((step) => [`${step.step}Ms`, step.ms]));
+
+async function schemeCase(scheme: 'device-secret' | 'product-secret' | 'certificate', args: string[] = [], label: string = scheme): Promise<void> {
+  const [device] = await sims(1, args);
+  const relay = await countingRelay(device!.path);
+  const started = performance.now();
+  const result = value(await api.call('provisioning.provision', { port: relay.path, productKey: products[scheme]!, ...RUN }));
+  const ms = performance.now() - started;
+  relay.stop();
+  await stopSim(device!);
+  if (result.outcome !== 'provisioned') throw new Error(`${label}: ${result.error?.message}`);
+  const bytes = relay.bytes();
+  const lineMs = (bytes * 1000) / (BAUD / 10);
+  const computeMs = scheme === 'certificate' && !args.includes('refuse-csr') ? await deviceCsrMs() : 0;
+  const floor = lineMs + computeMs;
+  report({
+    bench: 'provisioning',
+    case: `one device, ${label}, ${BAUD} baud`,
+    value: Math.round(ms),
+    unit: 'ms',
+    anchor: { name: 'floor: bytes/(baud/10) + device compute', value: Math.round(floor) },
+    ratio: timeRatio(ms, floor),
+    target: '>= 0.83 (time <= 1.2x floor)',
+    bytes,
+    lineMs: Math.round(lineMs),
+    deviceComputeMs: Math.round(computeMs),
+    ...stepTimes(result),
+  });
+}
+
+it('per-device time: device secret', () => schemeCase('device-secret'), 120_000);
+it('per-device time: product secret (activation)', () => schemeCase('product-secret'), 120_000);
+it('per-device time: certificate from the device CSR', () => schemeCase('certificate'), 120_000);
+it('per-device time: certificate with a host-made key', () => schemeCase('certificate', ['--fault', 'refuse-csr'], 'certificate (host key)'), 120_000);
+
+/** One batch over `slots` fresh sims; devices per hour over its wall time. */
+async function batchRate(slots: number): Promise<number> {
+  const devices = await sims(slots);
+  const started = performance.now();
+  const batch = value(await api.call('provisioning.batch', { productKey: products['device-secret']!, ports: devices.map((device) => device.path), ...RUN }));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(devices.map(stopSim));
+  if (batch.summary.provisioned !== slots) throw new Error(`${slots} slots: ${batch.summary.failed} failed: ${batch.results.find((result) => result.error)?.error?.message}`);
+  return Math.round((slots / seconds) * 3600);
+}
+
+// The anchor, one slot, is the median of three runs: a single run on a shared machine is noise.
+let oneSlotPerHour = 0;
+it('devices/hour with one slot (anchor: median of 3)', async () => {
+  const rates = [await batchRate(1), await batchRate(1), await batchRate(1)].sort((a, b) => a - b);
+  oneSlotPerHour = rates[1]!;
+  report({ bench: 'provisioning', case: `devices/hour, 1 slot, device secret, ${BAUD} baud (median of 3)`, value: oneSlotPerHour, unit: 'devices/h', runs: rates });
+}, 600_000);
+
+for (const slots of [2, 4, 8, 16]) {
+  it(`devices/hour with ${slots} slots`, async () => {
+    const perHour = await batchRate(slots);
+    report({
+      bench: 'provisioning',
+      case: `devices/hour, ${slots} slots, device secret, ${BAUD} baud`,
+      value: perHour,
+      unit: 'devices/h',
+      anchor: { name: `${slots} x one slot`, value: slots * oneSlotPerHour },
+      ratio: rateRatio(perHour, slots * oneSlotPerHour),
+      target: slots <= 8 ? '>= 0.9' : 'reported (2 cores)',
+    });
+  }, 600_000);
+}
