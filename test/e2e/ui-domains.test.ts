@@ -203,4 +203,31 @@ describe('domain screens against a real station', () => {
       await sim.stop();
     }
   });
+
+  it('Certificates: creates the CA through a checked form, lists an issued certificate and revokes it', async () => {
+    const certProduct = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Secure meter', '--auth', 'certificate']).product.productKey;
+    cli(['device', 'create', '--product', certProduct, '--device-key', 'certdev']);
+    const { page, errors } = await openUiPage(browser, `${url}#/certificates`);
+    const name = page.getByLabel('CA name');
+    await name.fill('');
+    await page.getByRole('button', { name: 'Create CA' }).click();
+    await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true');
+    await name.fill('Line 7 CA');
+    await page.getByRole('button', { name: 'Create CA' }).click();
+    await expect.poll(() => page.getByTestId('ca-list').textContent()).toContain('Line 7 CA');
+
+    cli(['cert', 'issue', '--device', `${certProduct}/certdev`, '--generate-key', '--subject', 'C=DE,ST=Bavaria,L=Munich,O=Acme,OU=Meters']);
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('link', { name: 'Certificates' }).click();
+    const row = page.locator('[data-testid=cert-list] tr', { hasText: 'certdev' });
+    await expect.poll(() => row.textContent()).toContain('valid');
+    await row.getByLabel('Reason').selectOption('keyCompromise');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => row.textContent()).toContain('revoked');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'certificates.png'), fullPage: true });
+    const listed = cli<{ deviceKey: string; status: string; revocationReason: string }[]>(['cert', 'list', '--device', `${certProduct}/certdev`]);
+    expect(listed[0]).toMatchObject({ status: 'revoked', revocationReason: 'keyCompromise' });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

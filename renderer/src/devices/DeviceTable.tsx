@@ -1,6 +1,6 @@
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Row } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import type { Device, DeviceSort } from '../../../shared/contract';
 import { useT, type Translate } from '../i18n';
 import { useDevicesStore } from '../stores';
@@ -11,6 +11,8 @@ const ROW_HEIGHT = 32;
 const PREFETCH_ROWS = 300;
 const SORTABLE: readonly string[] = ['deviceKey', 'name', 'createdAt'] satisfies DeviceSort[];
 const column = createColumnHelper<Device>();
+/** One formatter for every row: `toLocaleString` builds a new one per call, too slow at scroll speed. */
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
 function deviceColumns(t: Translate) {
   return [
@@ -21,9 +23,32 @@ function deviceColumns(t: Translate) {
     column.accessor('serial', { header: t('devices.serial') }),
     column.accessor('mac', { header: t('devices.mac') }),
     column.accessor('firmware', { header: t('devices.firmware') }),
-    column.accessor('createdAt', { header: t('devices.createdAt'), cell: (cell) => new Date(cell.getValue()).toLocaleString() }),
+    column.accessor('createdAt', { header: t('devices.createdAt'), cell: (cell) => dateTime.format(cell.getValue()) }),
   ];
 }
+
+/** One row; memoized so that scrolling renders only the rows that come into view. */
+const DeviceRow = memo(function DeviceRow({ row, index, start, selected, onSelect }: { row: Row<Device>; index: number; start: number; selected: boolean; onSelect: (ref: string) => void }) {
+  const ref = deviceRef(row.original);
+  return (
+    <div
+      role="row"
+      tabIndex={0}
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className="grid-row"
+      style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
+      onClick={() => onSelect(ref)}
+      onKeyDown={(event) => event.key === 'Enter' && onSelect(ref)}
+    >
+      {row.getVisibleCells().map((cell) => (
+        <div role="cell" key={cell.id}>
+          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+        </div>
+      ))}
+    </div>
+  );
+});
 
 /** Every loaded device in a virtualized grid: only the rows in view exist in the DOM, so 100k rows scroll smoothly. */
 export function DeviceTable() {
@@ -33,7 +58,7 @@ export function DeviceTable() {
   const setFilter = useDevicesStore((state) => state.setFilter);
   const loadMore = useDevicesStore((state) => state.loadMore);
   const select = useDevicesStore((state) => state.select);
-  const selected = useDevicesStore((state) => state.selected);
+  const selectedRef = useDevicesStore((state) => (state.selected ? deviceRef(state.selected) : null));
   const columns = useMemo(() => deviceColumns(t), [t]);
   const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true });
   const scroller = useRef<HTMLDivElement>(null);
@@ -76,25 +101,7 @@ export function DeviceTable() {
           {items.map((item) => {
             const row = tableRows[item.index]!;
             const ref = deviceRef(row.original);
-            return (
-              <div
-                role="row"
-                key={ref}
-                tabIndex={0}
-                aria-rowindex={item.index + 2}
-                aria-selected={selected !== null && deviceRef(selected) === ref}
-                className="grid-row"
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                onClick={() => void select(ref)}
-                onKeyDown={(event) => event.key === 'Enter' && void select(ref)}
-              >
-                {row.getVisibleCells().map((cell) => (
-                  <div role="cell" key={cell.id}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </div>
-                ))}
-              </div>
-            );
+            return <DeviceRow key={ref} row={row} index={item.index} start={item.start} selected={selectedRef === ref} onSelect={select} />;
           })}
         </div>
       </div>
