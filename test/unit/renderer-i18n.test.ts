@@ -22,7 +22,7 @@ describe('message catalog', () => {
   it('fills placeholders and leaves an unknown one visible', () => {
     expect(interpolate('Error {code}: {code}', { code: 'TIMEOUT' })).toBe('Error TIMEOUT: TIMEOUT');
     expect(interpolate('{count} devices', {})).toBe('{count} devices');
-    expect(translator('zh-CN')('dashboard.deviceTotal', { count: 3 })).toBe('共 3 台设备');
+    expect(translator('zh-CN')('hub.online', { count: 3 })).toBe('3 台设备在线');
     expect(translator('en')('theme.toggle', { theme: 'dark' })).toBe('Theme: dark');
   });
 

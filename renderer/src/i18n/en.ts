@@ -37,7 +37,6 @@ export const en = {
 
   'form.submit': 'Apply',
   'form.submitting': 'Working…',
-  'form.invalid': 'Check the highlighted fields.',
 
   'progress.label': '{label}: {percent}%',
   'progress.indeterminate': '{label}: working…',
@@ -72,11 +71,6 @@ export const en = {
   'dashboard.stationId': 'Station id',
   'dashboard.logRate': 'Log lines per second',
   'dashboard.warnings': 'Warnings and errors',
-  'dashboard.devicesByState': 'Devices by state',
-  'dashboard.devicesByProduct': 'Devices by product',
-  'dashboard.count': '{count}',
-  'dashboard.noDevices': 'No devices yet.',
-  'dashboard.deviceTotal': '{count} devices',
 
   'devices.title': 'Devices',
   'devices.search': 'Search',

@@ -36,7 +36,6 @@ export const zhCN: Record<MessageKey, string> = {
 
   'form.submit': '应用',
   'form.submitting': '处理中…',
-  'form.invalid': '请检查标出的字段。',
 
   'progress.label': '{label}：{percent}%',
   'progress.indeterminate': '{label}：处理中…',
@@ -71,11 +70,6 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.stationId': '工位编号',
   'dashboard.logRate': '每秒日志行数',
   'dashboard.warnings': '警告与错误',
-  'dashboard.devicesByState': '按状态统计设备',
-  'dashboard.devicesByProduct': '按产品统计设备',
-  'dashboard.count': '{count}',
-  'dashboard.noDevices': '暂无设备。',
-  'dashboard.deviceTotal': '共 {count} 台设备',
 
   'devices.title': '设备',
   'devices.search': '搜索',
