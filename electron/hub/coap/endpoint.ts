@@ -84,7 +84,8 @@ export class CoapEndpoint {
   private readonly logger: Logger;
   private readonly clock: () => number;
   private readonly sessions: PolledSessions;
-  private readonly assembler = new Block1Assembler({ maxBytes: MAX_PAYLOAD_BYTES, maxPending: 1000, maxAgeMs: 60_000 });
+  /** Blocks arrive before the sender is known to be logged in, so at most 64 bodies (32 MiB) are held at once. */
+  private readonly assembler = new Block1Assembler({ maxBytes: MAX_PAYLOAD_BYTES, maxPending: 64, maxAgeMs: 60_000 });
   /** Large answers by `endpoint method path`, for Block2 follow-ups that come with a new token. */
   private readonly answered = new Map<string, { answer: Answer; at: number }>();
   /** Commands announced by option 2100, by `endpoint topic`, until the device GETs them. */
