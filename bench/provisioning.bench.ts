@@ -15,12 +15,7 @@ import { stopSim } from '../test/helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../test/helpers/sim';
 import { report, timeRatio, rateRatio } from './report';
 
-vi.mock('../electron/registry/migrations', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../electron/registry/migrations')>();
-  const { provisioning } = await import('../electron/registry/migrations/006-provisioning');
-  const { withProvisioningMigration } = await import('../test/helpers/provisioning');
-  return { ...original, migrations: withProvisioningMigration(original.migrations, provisioning) };
-});
+vi.mock('../electron/registry/migrations', async (importOriginal) => (await import('../test/helpers/provisioning')).withProvisioningMigrations(importOriginal));
 
 /** Issue 9 "Benchmark": per-device time per scheme against its floor, and devices/hour with 1–16 slots, at 115200 baud. */
 const BAUD = 115_200;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+import type * as MigrationsModule from '../../electron/registry/migrations';
 import type { Migration } from '../../electron/registry/migrations';
+import { provisioning } from '../../electron/registry/migrations/006-provisioning';
 import type { SimDevice } from './sim';
 
 /**
@@ -13,6 +15,15 @@ export function withProvisioningMigration(listed: readonly Migration[], provisio
   const list = listed.filter((migration) => migration.version < provisioning.version);
   for (let version = list.length + 1; version < provisioning.version; version++) list.push({ version, name: `test-stand-in-${version}`, up: '' });
   return [...list, provisioning];
+}
+
+/**
+ * The factory of `vi.mock('…/registry/migrations', withProvisioningMigrations)`: the real module
+ * with 006 listed (see above), for tests and benches that open services in-process.
+ */
+export async function withProvisioningMigrations(importOriginal: <T>() => Promise<T>): Promise<typeof MigrationsModule> {
+  const original = await importOriginal<typeof MigrationsModule>();
+  return { ...original, migrations: withProvisioningMigration(original.migrations, provisioning) };
 }
 
 /** The MAC a sim reports for a serial (electron/sim/run.ts: 02 + the first five bytes of SHA-256). */

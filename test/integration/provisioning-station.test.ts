@@ -12,12 +12,7 @@ import { tempDir } from '../helpers/cli';
 import { stopSim } from '../helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../helpers/sim';
 
-vi.mock('../../electron/registry/migrations', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../electron/registry/migrations')>();
-  const { provisioning } = await import('../../electron/registry/migrations/006-provisioning');
-  const { withProvisioningMigration } = await import('../helpers/provisioning');
-  return { ...original, migrations: withProvisioningMigration(original.migrations, provisioning) };
-});
+vi.mock('../../electron/registry/migrations', async (importOriginal) => (await import('../helpers/provisioning')).withProvisioningMigrations(importOriginal));
 
 const unlock = async () => ok({ method: 'passphrase' as const, passphrase: 'station test passphrase' });
 const BAUD = 1_000_000;
