@@ -230,4 +230,44 @@ describe('domain screens against a real station', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('Devices: invokes a service through a form generated from the thing model and shows the device reply', async () => {
+    const model = join(__dirname, '../../resources/models/environmental-sensor.json');
+    const sensorProduct = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Env sensor', '--auth', 'device-secret', '--model', model]).product.productKey;
+    const created = cli<{ deviceSecret: string }>(['device', 'create', '--product', sensorProduct, '--device-key', 'env1']);
+    const login = buildMqttCredentials({ productKey: sensorProduct, deviceKey: 'env1', secret: created.deviceSecret, secureMode: 2, timestamp: String(Date.now()) });
+    const client = await connect(`mqtt://127.0.0.1:${ports.mqtt}`, login);
+    try {
+      const serviceTopic = `/sys/${sensorProduct}/env1/thing/service/setReportInterval`;
+      await client.subscribeAsync(serviceTopic, { qos: 1 });
+      const received: unknown[] = [];
+      client.on('message', (topic, payload) => {
+        if (topic !== serviceTopic) return;
+        const request = JSON.parse(payload.toString());
+        received.push(request.params);
+        client.publish(`${topic}_reply`, JSON.stringify({ id: request.id, code: 200, data: { applied: true } }));
+      });
+      const { page, errors } = await openUiPage(browser, `${url}#/devices`);
+      await page.getByRole('searchbox', { name: 'Search' }).fill('env1');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.locator('[role=row]', { hasText: 'env1' }).click();
+      const form = page.getByTestId('invoke-form');
+      await form.waitFor();
+      await form.getByLabel('Service').selectOption('setReportInterval');
+      const seconds = form.getByLabel(/\(INT\)$/);
+      await seconds.fill('2.5');
+      await form.getByRole('button', { name: 'Invoke' }).click();
+      await expect.poll(() => seconds.getAttribute('aria-invalid')).toBe('true');
+      expect(received).toEqual([]);
+      await seconds.fill('30');
+      await form.getByRole('button', { name: 'Invoke' }).click();
+      await expect.poll(() => form.getByTestId('invoke-outcome').textContent()).toMatch(/^Reply 200 after \d+ ms: {"applied":true}$/);
+      expect(received).toEqual([{ seconds: 30 }]);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'device-invoke.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await client.endAsync();
+    }
+  });
 });

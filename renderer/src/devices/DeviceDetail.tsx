@@ -1,6 +1,20 @@
+import { useEffect, useState } from 'react';
 import type { DeviceState } from '../../../shared/contract';
+import type { ThingModel } from '../../../shared/model/thing-model';
+import { useApi } from '../api/context';
 import { useT } from '../i18n';
 import { useDevicesStore } from '../stores';
+import { ServiceInvokeForm } from './ServiceInvokeForm';
+
+function useThingModel(productKey: string | undefined): ThingModel | null {
+  const api = useApi();
+  const [model, setModel] = useState<ThingModel | null>(null);
+  useEffect(() => {
+    setModel(null);
+    if (productKey) void api.call('products.get', { productKey }).then((result) => result.ok && setModel(result.value.thingModel));
+  }, [api, productKey]);
+  return model;
+}
 
 /** State changes a technician may make from the detail view, by current state. */
 const ACTIONS: Record<DeviceState, DeviceState[]> = {
@@ -18,6 +32,7 @@ export function DeviceDetail() {
   const reveal = useDevicesStore((state) => state.revealSecret);
   const setState = useDevicesStore((state) => state.setState);
   const close = useDevicesStore((state) => state.select);
+  const model = useThingModel(device?.productKey);
   if (!device) return null;
   return (
     <aside className="panel detail" aria-labelledby="device-detail-title" data-testid="device-detail">
@@ -60,6 +75,12 @@ export function DeviceDetail() {
           {t('devices.close')}
         </button>
       </div>
+      {model && (
+        <>
+          <h3>{t('invoke.title')}</h3>
+          <ServiceInvokeForm key={`${device.productKey}/${device.deviceKey}`} device={`${device.productKey}/${device.deviceKey}`} model={model} />
+        </>
+      )}
     </aside>
   );
 }

@@ -269,6 +269,12 @@ export const en = {
   'station.retry': 'Retry',
   'station.perHour': 'Devices per hour',
 
+  'invoke.title': 'Invoke a service',
+  'invoke.service': 'Service',
+  'invoke.send': 'Invoke',
+  'invoke.replied': 'Reply {code} after {ms} ms: {data}',
+  'invoke.sent': 'Sent; the device does not reply to this service.',
+  'invoke.pending': 'Held until the device comes online.',
   'language.en': 'English',
   'language.zh-CN': '中文',
 } as const;

@@ -268,6 +268,12 @@ export const zhCN: Record<MessageKey, string> = {
   'station.retry': '重试',
   'station.perHour': '每小时设备数',
 
+  'invoke.title': '调用服务',
+  'invoke.service': '服务',
+  'invoke.send': '调用',
+  'invoke.replied': '{ms} 毫秒后回复 {code}：{data}',
+  'invoke.sent': '已发送；设备不回复此服务。',
+  'invoke.pending': '等待设备上线后发送。',
   'language.en': 'English',
   'language.zh-CN': '中文',
 };
