@@ -96,6 +96,8 @@ describe('commissioner hub with real peers', () => {
     await own;
     expect(seen).toEqual([postTopic('dev-001')]);
     await monitor.endAsync();
+    // A first login moves a planned device to active (written in a batch shortly after).
+    await expect.poll(() => cli(['device', 'show', `${pk}/dev-001`]).json<{ value: { state: string } }>().value.state, { timeout: 10_000 }).toBe('active');
     const stats = cli(['stats']).json<{ value: { totals: { refusals: Record<string, number>; errors: Record<string, number> } } }>().value;
     expect(stats.totals.refusals['publish-refused']).toBeGreaterThanOrEqual(1);
     expect(stats.totals.errors['1009']).toBeGreaterThanOrEqual(1);
