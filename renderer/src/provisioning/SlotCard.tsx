@@ -7,7 +7,7 @@ import { currentStep, slotProgress, type Slot } from './slots';
 export function SlotCard({ slot }: { slot: Slot }) {
   const t = useT();
   const retry = useProvisioningStore((state) => state.retry);
-  const step = currentStep(slot);
+  const step = slot.result ? null : currentStep(slot);
   const outcome = slot.result?.outcome;
   return (
     <div className={`slot panel outcome-${outcome ?? 'running'}`} data-testid="slot" data-port={slot.port} data-outcome={outcome ?? ''}>
