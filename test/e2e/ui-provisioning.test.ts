@@ -39,8 +39,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all(sims.map((sim) => sim.stop()));
-  await station?.stop('SIGKILL');
+  // SIGKILL: a sim caught mid-transfer may not end on SIGTERM, and nothing may outlive the test.
+  await Promise.all([station?.stop('SIGKILL'), ...sims.map((sim) => sim.stop('SIGKILL'))]);
 });
 
 describe('provisioning screens against a real station and virtual devices', () => {
