@@ -16,6 +16,7 @@ import { openDatabase, type Db } from './registry/database';
 import { createHubModule, type HubConfig } from './hub/module';
 import { createRegistryModule } from './registry/module';
 import { createSerialModule, type SerialConfig } from './serial/module';
+import { syncDestinations } from './provisioning/destination';
 import { createProvisioningModule, type ProvisioningConfig } from './provisioning/module';
 import { createSyncModule, type ServeRegistryConfig } from './sync/module';
 
@@ -105,7 +106,7 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const sync = createSyncModule(context, { registry: registry.registry, assets: registry.assets });
   const hub = createHubModule(context, { registry: registry.registry, trust: pki.trust });
   const serial = createSerialModule(context);
-  const provisioning = createProvisioningModule(context, { registry: registry.registry, assets: registry.assets, issuer: pki.issuer, stationKey: pki.stationKey, hub: hub.hub, hubPorts: () => Object.assign({}, ...(hub.components ?? []).map((component) => component.runInfo?.() ?? {})), serial });
+  const provisioning = createProvisioningModule(context, { registry: registry.registry, assets: registry.assets, issuer: pki.issuer, stationKey: pki.stationKey, hub: hub.hub, hubPorts: () => Object.assign({}, ...(hub.components ?? []).map((component) => component.runInfo?.() ?? {})), serial, destinations: syncDestinations(sync.service), trustDestinationChain: (pem) => pki.trust.addDestinationChain(pem) });
   const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers, ...hub.handlers, ...provisioning.handlers };
   const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? []), ...(hub.components ?? []), ...(provisioning.components ?? [])];
 

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { DeviceIdentity } from '../../shared/contract/ports';
 import type { Product } from '../../shared/contract/products';
 import { randomString, SECRET_LENGTH } from '../../shared/model/identifiers';
@@ -11,6 +11,7 @@ import type { Vault } from '../pki/vault';
 import { deviceSecretId, type Registry } from '../registry/registry';
 import type { DeviceDriver } from '../serial/drivers/driver';
 import type { HashItem, SecretKind } from '../serial/protocol/commands';
+import type { Destinations } from './destination';
 import type { CredentialNote } from './journal';
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -25,6 +26,8 @@ export interface CredentialContext {
   vault(): Result<Vault>;
   /** The hub forgets cached logins of a device whose secret changed. */
   secretChanged(device: DeviceRef): void;
+  /** The EnOS target the product is bound to: secrets and certificates come from the cloud (architecture §5). */
+  enos: { target: string; destinations: Destinations; trustChain(pem: string): Result<number> } | null;
 }
 
 export interface CredentialOutcome {
@@ -60,6 +63,29 @@ function deviceSecret(context: CredentialContext, device: DeviceRef, rotate: boo
 }
 
 /**
+ * EnOS online (architecture §5): the device is created in the cloud at this step and the
+ * deviceSecret EnOS made is the one burnt (kept in the vault for the station's verification).
+ * Offline the cloud cannot be asked; the credential pool is the way then (not wired here yet).
+ */
+async function cloudSecret(context: CredentialContext, device: DeviceRef, previous: CredentialNote, rotate: boolean): Promise<Result<boolean>> {
+  const enos = context.enos;
+  if (!enos || (previous.cloudCreated && !rotate)) return ok(Boolean(previous.cloudCreated));
+  if (rotate) return err('UNSUPPORTED', `${device.productKey}/${device.deviceKey} is registered in EnOS: rotate its secret there, then re-verify.`);
+  const created = await enos.destinations.createDevice(enos.target, device);
+  if (!created.ok) {
+    // Created by an earlier run that stopped before its journal entry: the secret it burnt is in the vault.
+    if (created.error.code === 'ALREADY_EXISTS' && context.registry.deviceSecret(device.productKey, device.deviceKey).ok) return ok(true);
+    if (created.error.code === 'SYNC_UNREACHABLE') return err('SYNC_UNREACHABLE', `EnOS ("${enos.target}") cannot be reached, so the device cannot be created there now; provision it from a credential pool pulled while online (\`commissioner sync pool\`), or when online again.`);
+    return created;
+  }
+  const vault = context.vault();
+  if (!vault.ok) return vault;
+  vault.value.put(deviceSecretId(device.productKey, device.deviceKey), created.value.deviceSecret, 'device-secret');
+  context.secretChanged(device);
+  return ok(true);
+}
+
+/**
  * The credential step (architecture §5, §6 step 3) for a device bound to this hub: the registry
  * and the local CA are the sources. Each scheme first compares the device's read-back hashes
  * with what it should hold, so a repeated or resumed run writes nothing twice.
@@ -87,14 +113,21 @@ export async function provideCredential(
   }
 
   // Device-secret and certificate products both hold a deviceSecret (§5: a certificate login is mode 2 inside mTLS).
-  const secret = deviceSecret(context, device, rotate);
+  const cloud = await cloudSecret(context, device, previous, rotate);
+  if (!cloud.ok && cloud.error.code === 'SYNC_UNREACHABLE' && product.authScheme === 'certificate') {
+    return err('PROVISION_HELD', `Awaiting certificate: EnOS cannot be reached, and a certificate cannot be had offline (architecture §5); plug ${device.deviceKey} in again when the station is online.`);
+  }
+  if (!cloud.ok) return cloud;
+  const secret = deviceSecret(context, device, rotate && !context.enos);
   if (!secret.ok) return secret;
   const secretReused = await ensureSecret(driver, 'deviceSecret', secret.value, held.value);
   if (!secretReused.ok) return secretReused;
+  const source = cloud.value ? ' (issued by EnOS)' : '';
   if (product.authScheme === 'device-secret') {
-    return ok({ note: { fingerprint: sha256Hex(secret.value) }, reused: secretReused.value, detail: secretReused.value ? 'deviceSecret already on the device' : 'deviceSecret written and read back' });
+    return ok({ note: { fingerprint: sha256Hex(secret.value), ...(cloud.value ? { cloudCreated: true } : {}) }, reused: secretReused.value, detail: secretReused.value ? `deviceSecret${source} already on the device` : `deviceSecret${source} written and read back` });
   }
-  return certificate(context, driver, device, identity, previous, rotate, held.value);
+  const certified = await certificate(context, driver, device, identity, previous, rotate, held.value);
+  return certified.ok && cloud.value ? ok({ ...certified.value, note: { ...certified.value.note, cloudCreated: true } }) : certified;
 }
 
 async function certificate(
@@ -106,6 +139,7 @@ async function certificate(
   rotate: boolean,
   held: Partial<Record<HashItem, string>>,
 ): Promise<Result<CredentialOutcome>> {
+  if (context.enos) return cloudCertificate(context, context.enos, driver, device, identity, previous, rotate, held);
   const current = previous.certificateSerial ? context.issuer.list(device).find((info) => info.serial === previous.certificateSerial) : undefined;
   if (!rotate && current?.status === 'valid' && previous.fingerprint && held.certificateChain === previous.fingerprint) {
     return ok({ note: previous, reused: true, detail: `certificate ${current.serial} already on the device` });
@@ -134,19 +168,65 @@ async function certificate(
     if (!keyWritten.ok) return keyWritten;
   }
   const described = context.issuer.describe(row);
-  const chain = described.certificatePem + described.chainPem;
-  const written = await driver.writeCertificateChain(chain);
-  if (!written.ok) return written;
-  const hashes = await driver.readHashes();
-  if (!hashes.ok) return hashes;
-  if (hashes.value.certificateChain !== sha256Hex(chain)) return err('DEVICE_ERROR', 'The device read back a different certificate chain than was written; the flash may be failing.');
+  const fingerprint = await writeChain(driver, described.certificatePem, described.chainPem);
+  if (!fingerprint.ok) return fingerprint;
   const recorded = context.registry.setCertificateFingerprint(device.productKey, device.deviceKey, row.fingerprint);
   if (!recorded.ok) return recorded;
   // A replaced certificate (rotation, or one issued by an interrupted run) must not stay usable.
   for (const old of context.issuer.list(device)) if (old.serial !== row.serial && old.status === 'valid') context.issuer.revokeSerial(old.serial, 'superseded');
   return ok({
-    note: { fingerprint: sha256Hex(chain), certificateSerial: row.serial, keySource },
+    note: { fingerprint: fingerprint.value, certificateSerial: row.serial, keySource },
     reused: false,
     detail: `certificate ${row.serial} issued from ${keySource === 'csr' ? 'the device CSR (key stays on the device)' : 'a host-made key (the device cannot make one)'} and written`,
   });
+}
+
+/** The certificate and its CA chain written as one PEM file and read back; the fingerprint of what the device holds. */
+async function writeChain(driver: DeviceDriver, certificatePem: string, chainPem: string): Promise<Result<string>> {
+  // An issuer may end a PEM without a newline; the blocks must still be on lines of their own.
+  const chain = [certificatePem, chainPem].map((pem) => pem.trim()).filter(Boolean).join('\n') + '\n';
+  const written = await driver.writeCertificateChain(chain);
+  if (!written.ok) return written;
+  const hashes = await driver.readHashes();
+  if (!hashes.ok) return hashes;
+  const expected = sha256Hex(chain);
+  return hashes.value.certificateChain === expected ? ok(expected) : err('DEVICE_ERROR', 'The device read back a different certificate chain than was written; the flash may be failing.');
+}
+
+/**
+ * A certificate from EnOS's certificate API (architecture §5) for the device's CSR; the chain EnOS
+ * returns is trusted by the station hub, so verification checks the same mTLS chain the cloud will.
+ * Offline it cannot be had: the device is held "awaiting certificate" for a second touch.
+ */
+async function cloudCertificate(
+  context: CredentialContext,
+  enos: NonNullable<CredentialContext['enos']>,
+  driver: DeviceDriver,
+  device: DeviceRef,
+  identity: DeviceIdentity,
+  previous: CredentialNote,
+  rotate: boolean,
+  held: Partial<Record<HashItem, string>>,
+): Promise<Result<CredentialOutcome>> {
+  if (!rotate && previous.certificateSerial && previous.fingerprint && held.certificateChain === previous.fingerprint) {
+    return ok({ note: previous, reused: true, detail: `EnOS certificate ${previous.certificateSerial} already on the device` });
+  }
+  if (!identity.capabilities.includes('onDeviceKeygen')) return err('UNSUPPORTED', `${device.deviceKey} cannot make a key and CSR; EnOS issues certificates only for a device CSR.`);
+  const issuer = enos.destinations.issuer(enos.target);
+  if (!issuer.ok) return issuer;
+  const csr = await driver.generateCsr({ ...CSR_SUBJECT, organizationalUnit: device.productKey });
+  if (!csr.ok) return csr;
+  const issued = await issuer.value.issue(device, toPem(csr.value, 'CERTIFICATE REQUEST'), { validDays: CERT_VALID_DAYS });
+  if (!issued.ok) {
+    return issued.error.code === 'SYNC_UNREACHABLE' ? err('PROVISION_HELD', `Awaiting certificate: EnOS ("${enos.target}") cannot be reached to sign the CSR of ${device.deviceKey}; provision it again when online (the key stays on the device).`) : issued;
+  }
+  const trusted = enos.trustChain(issued.value.chainPem);
+  if (!trusted.ok) return trusted;
+  const fingerprint = await writeChain(driver, issued.value.certificatePem, issued.value.chainPem);
+  if (!fingerprint.ok) return fingerprint;
+  const recorded = context.registry.setCertificateFingerprint(device.productKey, device.deviceKey, issued.value.fingerprint);
+  if (!recorded.ok) return recorded;
+  // The serial as TLS reports it (hex), for the mTLS check; EnOS numbers its serials in decimal.
+  const serial = new X509Certificate(issued.value.certificatePem).serialNumber;
+  return ok({ note: { fingerprint: fingerprint.value, certificateSerial: serial, keySource: 'csr' }, reused: false, detail: `EnOS certificate ${issued.value.serial} issued for the device CSR (key stays on the device) and written` });
 }

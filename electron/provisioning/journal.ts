@@ -7,6 +7,8 @@ export interface CredentialNote {
   fingerprint?: string;
   certificateSerial?: string;
   keySource?: 'csr' | 'host';
+  /** The device was created at its EnOS destination (its deviceSecret came from the cloud). */
+  cloudCreated?: boolean;
 }
 
 export interface RunRow {

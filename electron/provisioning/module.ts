@@ -12,6 +12,7 @@ import type { Registry } from '../registry/registry';
 import type { Endpoint } from '../serial/drivers/driver';
 import type { SerialModule } from '../serial/module';
 import { verifyBirthRecord } from './birth-record';
+import { targetEndpoints, type Destinations } from './destination';
 import { Journal } from './journal';
 import { labelPdf, labelZpl } from './label';
 import { exportLedger, Ledger } from './ledger';
@@ -43,6 +44,10 @@ export interface ProvisioningDeps {
   /** Every listener port of the hub (MQTT, and the HTTP and CoAP endpoints served beside it). */
   hubPorts(): Partial<Record<string, number>>;
   serial: Pick<SerialModule, 'withDriver' | 'registry'>;
+  /** Sync targets as destinations (EnOS, another hub); absent: only this hub. */
+  destinations?: Destinations;
+  /** Trusts a CA chain a destination returned, so the station hub verifies its device certificates. */
+  trustDestinationChain?(pem: string): Result<number>;
 }
 
 /** A listener bound to every interface is reached on loopback from this machine. */
@@ -63,9 +68,7 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
     return port ? { protocol, host, port, tls } : null;
   };
   const destinationEndpoints = (product: Product): Result<Endpoint[]> => {
-    if (product.destination !== 'local') {
-      return err('UNSUPPORTED', `Product ${product.productKey} is bound to "${product.destination}": commissioning for another destination needs its device endpoints, which this station does not have yet.`);
-    }
+    if (product.destination !== 'local') return targetEndpoints(deps.destinations ?? null, product);
     const tls = product.authScheme === 'certificate';
     const endpoints = product.protocols.map((protocol) => stationEndpoint(protocol, tls)).filter((endpoint): endpoint is Endpoint => endpoint !== null);
     return endpoints.length > 0 ? ok(endpoints) : err('NO_OWNER', 'The station hub has no listener for this product; start the hub (or the station) with its MQTT listeners.');
@@ -89,6 +92,8 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
     clock: context.clock,
     stationId: context.stationId,
     safeService: (productKey) => config.safeServices?.[productKey] ?? null,
+    destinations: deps.destinations ?? null,
+    trustDestinationChain: (pem) => (deps.trustDestinationChain ? deps.trustDestinationChain(pem) : err('UNSUPPORTED', 'This station cannot trust destination CA chains.')),
   });
 
   const latestRecord = (ref: string): Result<BirthRecord> => {

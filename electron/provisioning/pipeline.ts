@@ -17,7 +17,8 @@ import { deviceSecretId, type Registry } from '../registry/registry';
 import type { DeviceDriver, Endpoint } from '../serial/drivers/driver';
 import type { DriverRequest } from '../serial/module';
 import { signBirthRecord } from './birth-record';
-import { provideCredential, type CredentialOutcome } from './credential';
+import { provideCredential, type CredentialContext, type CredentialOutcome } from './credential';
+import type { Destinations } from './destination';
 import type { CredentialNote, Journal, RunRow } from './journal';
 import type { Ledger } from './ledger';
 import { planDevice } from './plan';
@@ -59,6 +60,8 @@ export interface PipelineDeps {
   stationId: string;
   /** A safe-for-verification service per product (null: measurepoint get). */
   safeService(productKey: string): string | null;
+  destinations: Destinations | null;
+  trustDestinationChain(pem: string): Result<number>;
 }
 
 /** Everything a run learns, step by step; what the result, the ledger and the birth record are made of. */
@@ -136,7 +139,7 @@ export class Pipeline {
 
     const credential = await this.step(state, 'credential', async (): Promise<Result<{ value: CredentialOutcome | null; reused?: boolean; detail: string }>> => {
       if (keepCredential) return ok({ value: null, reused: true, detail: 're-verify: the credential on the device is kept' });
-      const provided = await provideCredential(this.credentialContext(), driver, product, device, identity, state.credential, rotate);
+      const provided = await provideCredential(this.credentialContext(product), driver, product, device, identity, state.credential, rotate);
       if (!provided.ok) return provided;
       state.credential = provided.value.note;
       this.deps.journal.credential(state.run.id, provided.value.note);
@@ -147,21 +150,27 @@ export class Pipeline {
     const verified = await this.step(state, 'verify', async () => {
       // Product-secret devices activate afresh at the station: forget the station-side and device-side
       // verification secret first, unless the device is already live at this hub (its destination).
-      if (product.authScheme === 'product-secret' && !(product.destination === 'local' && state.alreadyProvisioned)) {
-        const reset = await this.resetActivation(driver, device);
-        if (!reset.ok) return reset;
-      }
-      const protocols = request.protocols ?? product.protocols;
-      const checks = await verifyDevice(this.deps.hub, driver, {
+      const activates = product.authScheme === 'product-secret' && !(product.destination === 'local' && state.alreadyProvisioned);
+      const target = {
         device,
         product: this.deps.registry.getProduct(product.productKey) ?? product,
-        protocols,
-        endpoint: (protocol) => this.deps.stationEndpoint(protocol, product.authScheme === 'certificate'),
+        protocols: request.protocols ?? product.protocols,
+        endpoint: (protocol: DeviceProtocol) => this.deps.stationEndpoint(protocol, product.authScheme === 'certificate'),
         timeoutMs: request.verifyTimeoutMs,
         samples: request.samples,
         certificateSerial: state.credential.certificateSerial ?? null,
         safeService: this.deps.safeService(product.productKey),
-      });
+      };
+      let checks: Check[] = [];
+      // An activation push the device missed (it was not listening yet) is tried once more from a clean slate.
+      for (let attempt = 0; attempt < (activates ? 2 : 1); attempt++) {
+        if (activates) {
+          const reset = await this.resetActivation(driver, device);
+          if (!reset.ok) return reset;
+        }
+        checks = await verifyDevice(this.deps.hub, driver, target);
+        if (!checks.some((check) => check.check === 'activation' && check.result === 'failed')) break;
+      }
       state.checks = checks;
       const failed = checks.filter((check) => check.result === 'failed');
       if (!verificationPassed(checks)) return err('PROVISION_VERIFY_FAILED', failed.length > 0 ? failed.map((check) => `${check.protocol} ${check.check}: ${check.explanation}`).join('; ') : 'no protocol could be verified at the station hub');
@@ -191,12 +200,16 @@ export class Pipeline {
     return recorded.ok ? ok('provisioned') : recorded;
   }
 
-  private credentialContext() {
+  private credentialContext(product: Product): CredentialContext {
+    const { destinations } = this.deps;
+    const target = product.destination !== 'local' && destinations ? destinations.target(product.destination) : null;
     return {
       registry: this.deps.registry,
       issuer: this.deps.issuer,
       vault: () => this.deps.vault(),
       secretChanged: (device: DeviceRef) => this.deps.events.emit('devices.changed', { operation: 'update', productKey: device.productKey, deviceKey: device.deviceKey }),
+      // A hub target's devices get their secrets and certificates here, as for this hub (architecture §5).
+      enos: target?.ok && target.value.kind === 'enos' ? { target: product.destination, destinations: destinations!, trustChain: (pem) => this.deps.trustDestinationChain(pem) } : null,
     };
   }
 

@@ -9,7 +9,7 @@ import { withProvisioningMigration } from '../helpers/provisioning';
 describe('migration 006 (provisioning)', () => {
   it('upgrades a database made at the previous version, keeping its rows; the ledger is append-only', () => {
     const path = join(tempDir(), 'upgrade.db');
-    const all = withProvisioningMigration(migrations, provisioning);
+    const all = withProvisioningMigration(migrations, [provisioning]);
     const before = all.filter((migration) => migration.version < provisioning.version);
     const old = openDatabase(path, { create: true, migrations: before });
     if (!old.ok) throw new Error(old.error.message);
