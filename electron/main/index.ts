@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../../shared/result';
 import { initDataFolder } from '../core/init';
 import { logUncaught } from '../core/logger';
 import { startOwnerHost, type OwnerHost } from '../core/owner-host';
+import { DEFAULT_HUB_PORTS, type HubConfig } from '../hub/module';
 import { passphraseUnlock } from '../core/unlock';
 import type { Unlock } from '../pki/vault';
 import { useNativeBinding } from '../registry/sqlite';
@@ -22,10 +23,34 @@ const preloadPath = join(here, '../preload/index.cjs');
 const rendererIndex = join(here, '../renderer/index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
 
+/** The value after `--name` on the command line (`commissioner-desktop --data DIR --mqtt-port 0`). */
+function argValue(argv: readonly string[], name: string): string | undefined {
+  const flag = argv.indexOf(name);
+  return flag >= 0 ? argv[flag + 1] : undefined;
+}
+
 function dataDirFromArgs(argv: readonly string[]): string {
-  const flag = argv.indexOf('--data');
-  if (flag >= 0 && argv[flag + 1]) return argv[flag + 1]!;
-  return process.env.COMMISSIONER_DATA ?? app.getPath('userData');
+  return argValue(argv, '--data') ?? process.env.COMMISSIONER_DATA ?? app.getPath('userData');
+}
+
+/** The desktop app hosts the hub on EnOS's ports, like the station; a taken port is skipped and logged. */
+function hubConfigFromArgs(argv: readonly string[]): HubConfig {
+  const port = (name: string, fallback: number) => {
+    const value = argValue(argv, name);
+    if (value === 'off') return null;
+    const parsed = Number(value);
+    return value !== undefined && Number.isInteger(parsed) && parsed >= 0 && parsed <= 65535 ? parsed : fallback;
+  };
+  return {
+    host: '127.0.0.1',
+    mqttPort: port('--mqtt-port', DEFAULT_HUB_PORTS.mqtt),
+    mqttsPort: port('--mqtts-port', DEFAULT_HUB_PORTS.mqtts),
+    wssPort: port('--wss-port', DEFAULT_HUB_PORTS.wss),
+    httpPort: null,
+    httpsPort: null,
+    coapPort: null,
+    bestEffort: true,
+  };
 }
 
 /** Unpackaged, better-sqlite3 must be the Electron-ABI build made by `npm run desktop:install`. */
@@ -94,6 +119,7 @@ export async function startDesktop(): Promise<OwnerHost | null> {
       host: 'desktop',
       logLevel: 'info',
       unlock: chosen.value.unlock,
+      hub: hubConfigFromArgs(process.argv),
       versions: { electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
     },
     host: '127.0.0.1',

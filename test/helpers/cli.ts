@@ -11,9 +11,18 @@ export const CLI = process.env.COMMISSIONER_BUILD_OUT ? resolve(__dirname, 'cli-
 
 export const TEST_PASSPHRASE = 'correct horse battery staple';
 
-/** Environment for CLI runs: a known passphrase and a cheap scrypt so tests stay fast. */
+/** Environment for CLI runs: a known passphrase, a cheap scrypt so tests stay fast, ephemeral hub ports. */
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, COMMISSIONER_PASSPHRASE: TEST_PASSPHRASE, COMMISSIONER_SCRYPT_LOG2N: '14', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    COMMISSIONER_PASSPHRASE: TEST_PASSPHRASE,
+    COMMISSIONER_SCRYPT_LOG2N: '14',
+    // Tests bind only ephemeral ports: every hub listener a station or hub opens is on port 0.
+    COMMISSIONER_MQTT_PORT: '0',
+    COMMISSIONER_MQTTS_PORT: '0',
+    COMMISSIONER_WSS_PORT: '0',
+    ...extra,
+  };
   delete env.COMMISSIONER_DATA;
   return env;
 }

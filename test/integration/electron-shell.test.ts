@@ -11,7 +11,7 @@ const outRoot = resolve(process.env.COMMISSIONER_BUILD_OUT ?? 'out');
 function runShell() {
   const data = initDataDir();
   const reportPath = join(tempDir(), 'report.json');
-  const run = spawnSync(process.execPath, ['--import', resolve('test/fixtures/electron-stub/register.mjs'), join(outRoot, 'main/index.js'), '--data', data], {
+  const run = spawnSync(process.execPath, ['--import', resolve('test/fixtures/electron-stub/register.mjs'), join(outRoot, 'main/index.js'), '--data', data, '--mqtt-port', '0', '--mqtts-port', '0', '--wss-port', '0'], {
     env: cliEnv({ STUB_REPORT: reportPath, STUB_USER_DATA: tempDir(), STUB_CHANNELS: JSON.stringify([...requests.keys()]) }),
     encoding: 'utf8',
     timeout: 60_000,

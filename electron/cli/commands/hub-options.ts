@@ -32,15 +32,18 @@ export interface HubListenerOptions {
   monitor: string[];
 }
 
-/** The hub's listener flags, shared by `commissioner hub` and `commissioner station` (EnOS ports by default, §2). */
+/**
+ * The hub's listener flags, shared by `commissioner hub` and `commissioner station` (EnOS ports by
+ * default, §2). Each can also come from `COMMISSIONER_<NAME>_PORT` (a service unit, a test suite).
+ */
 export function addHubListenerOptions(command: Command): Command {
   return command
-    .addOption(new Option('--mqtt-port <n>', 'MQTT over TCP (0 = any free port, off = no listener)').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.mqtt))
-    .addOption(new Option('--mqtts-port <n>', 'MQTT over TLS (0 = any free port, off = no listener)').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.mqtts))
-    .addOption(new Option('--wss-port <n>', 'MQTT over secure WebSocket (0 = any free port, off = no listener)').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.wss))
-    .addOption(new Option('--http-port <n>', 'EnOS HTTP device endpoint (0 = any free port; off by default)').argParser(parseListenerPort).default(OFF, 'off'))
-    .addOption(new Option('--https-port <n>', "EnOS HTTP device endpoint over TLS with the hub's server certificate (0 = any free port; off by default)").argParser(parseListenerPort).default(OFF, 'off'))
-    .addOption(new Option('--coap-port <n>', 'EnOS CoAP device endpoint over UDP, without DTLS (0 = any free port; off by default; EnOS uses 5683)').argParser(parseListenerPort).default(OFF, 'off'))
+    .addOption(new Option('--mqtt-port <n>', 'MQTT over TCP (0 = any free port, off = no listener)').env('COMMISSIONER_MQTT_PORT').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.mqtt))
+    .addOption(new Option('--mqtts-port <n>', 'MQTT over TLS (0 = any free port, off = no listener)').env('COMMISSIONER_MQTTS_PORT').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.mqtts))
+    .addOption(new Option('--wss-port <n>', 'MQTT over secure WebSocket (0 = any free port, off = no listener)').env('COMMISSIONER_WSS_PORT').argParser(parseListenerPort).default(DEFAULT_HUB_PORTS.wss))
+    .addOption(new Option('--http-port <n>', 'EnOS HTTP device endpoint (0 = any free port; off by default)').env('COMMISSIONER_HTTP_PORT').argParser(parseListenerPort).default(OFF, 'off'))
+    .addOption(new Option('--https-port <n>', "EnOS HTTP device endpoint over TLS with the hub's server certificate (0 = any free port; off by default)").env('COMMISSIONER_HTTPS_PORT').argParser(parseListenerPort).default(OFF, 'off'))
+    .addOption(new Option('--coap-port <n>', 'EnOS CoAP device endpoint over UDP, without DTLS (0 = any free port; off by default; EnOS uses 5683)').env('COMMISSIONER_COAP_PORT').argParser(parseListenerPort).default(OFF, 'off'))
     .addOption(new Option('--monitor <PK/DK>', 'a registered device that may subscribe read-only to every device topic of its product (repeatable)').argParser(collectMonitor).default([]));
 }
 

@@ -42,6 +42,12 @@ export function addOwnerOptions(command: Command, defaultPort: number): Command 
  * initialized first, asking for a vault passphrase on a terminal.
  */
 export async function runOwner(global: GlobalOptions, hostKind: 'station' | 'hub', owner: OwnerCommandOptions, staticDir?: string, extra: Partial<ServicesConfig> = {}): Promise<void> {
+  // Listen for the stop signal before anything starts, so a signal that arrives while the
+  // listeners are still binding still ends in a clean drain and exit 0.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
   if (!existsSync(dataPaths(global.dataDir).database)) {
     const init = await initDataFolder(global.dataDir, () => passphraseUnlock({ confirm: true }));
     if (!init.ok) return printResult(init, global.json, () => '');
@@ -60,11 +66,7 @@ export async function runOwner(global: GlobalOptions, hostKind: 'station' | 'hub
   const url = `${host.bridge.url}?token=${host.token}`;
   printProgress(global.json, { type: 'listening', url, ...ports }, staticDir ? `Commissioner station: open ${url}` : `Commissioner ${hostKind} listening: ${JSON.stringify(ports)}`);
   if (staticDir && !existsSync(staticDir)) process.stderr.write('The UI is not built: run `npm run build`.\n');
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
-  });
+  await stopRequested;
   await host.stop();
   printResult(ok({ stopped: true }), global.json, () => 'stopped');
 }
