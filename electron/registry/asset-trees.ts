@@ -24,6 +24,7 @@ const ASSET_ID_LENGTH = 8;
 interface TreeRow {
   id: string;
   name: string;
+  origin: AssetTree['origin'];
   revision: number;
   created_at: number;
   updated_at: number;
@@ -39,7 +40,7 @@ interface NodeRow {
   position: number;
 }
 
-const toTree = (row: TreeRow): AssetTree => ({ id: row.id, name: row.name, revision: row.revision, createdAt: row.created_at, updatedAt: row.updated_at });
+const toTree = (row: TreeRow): AssetTree => ({ id: row.id, name: row.name, origin: row.origin, revision: row.revision, createdAt: row.created_at, updatedAt: row.updated_at });
 const toNode = (row: NodeRow): AssetNode => ({
   id: row.id,
   treeId: row.tree_id,
@@ -49,6 +50,24 @@ const toNode = (row: NodeRow): AssetNode => ({
   attributes: JSON.parse(row.attributes) as Record<string, unknown>,
   position: row.position,
 });
+
+/** A node of a tree pulled from EnOS: its assetId is its local id; parentId null hangs it under the tree's root asset. */
+export interface PulledNode {
+  id: string;
+  parentId: string | null;
+  name: string;
+  /** The EnOS model id of the logical asset (the EnOS target pushes a node's type as its modelId). */
+  type: string;
+  attributes: Record<string, unknown>;
+}
+
+/** Input of `importPulledTree`: a tree as `sync pull` fetched it from EnOS. */
+export interface PulledTreeImport {
+  treeId: string;
+  name: string;
+  /** Logical assets below the root, each parent before its children. */
+  nodes: readonly PulledNode[];
+}
 
 /**
  * Asset trees in SQLite (issue 4): loads a tree, lets the pure operations of
@@ -115,7 +134,7 @@ export class AssetTrees {
     const result = this.registry.transaction(() => {
       const revision = this.registry.outbox.record({ entity: 'asset_tree', entityId: id, operation: 'create', payload: (rev) => ({ id, name: trimmed, revision: rev }) });
       this.db.prepare('INSERT INTO asset_trees (id, name, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, trimmed, revision, now, now);
-      return ok<AssetTree>({ id, name: trimmed, revision, createdAt: now, updatedAt: now });
+      return ok<AssetTree>({ id, name: trimmed, origin: 'local', revision, createdAt: now, updatedAt: now });
     });
     if (result.ok) this.emit(id, 'create');
     return result;
@@ -322,6 +341,47 @@ export class AssetTrees {
       }
       return ok(created.value);
     });
+  }
+
+  /**
+   * A tree pulled from EnOS (origin 'enos'; issue 10 `sync pull`): the cloud treeId and the
+   * nodes' assetIds become the local ids, so the sync maps them one to one. No outbox row is
+   * written: EnOS has these already, and only what is made here later (nodes, placements under
+   * them) is pushed. Pulling again renames the tree and adds nodes new in the cloud; nodes held
+   * here keep their local state (their own changes reach EnOS through the outbox, where a remote
+   * edit shows as a conflict). Returns the tree and the nodes it added.
+   */
+  importPulledTree(input: PulledTreeImport): Result<{ tree: AssetTree; added: AssetNode[] }> {
+    const existing = this.db.prepare<[string], TreeRow>('SELECT * FROM asset_trees WHERE id = ?').get(input.treeId);
+    if (existing && existing.origin !== 'enos') return err('ALREADY_EXISTS', `Asset tree ${input.treeId} exists locally and was not pulled from EnOS.`);
+    const name = input.name.trim();
+    const namesake = this.db.prepare<[string, string], string>('SELECT id FROM asset_trees WHERE name = ? AND id <> ?').pluck().get(name, input.treeId);
+    if (namesake) return err('ALREADY_EXISTS', `The EnOS asset tree "${name}" has the name of local tree ${namesake}; rename or delete that tree, then pull again.`);
+    const now = this.context.clock();
+    const result = this.registry.transaction(() => {
+      if (existing) this.db.prepare('UPDATE asset_trees SET name = ?, updated_at = ? WHERE id = ? AND name <> ?').run(name, now, input.treeId, name);
+      else this.db.prepare("INSERT INTO asset_trees (id, name, origin, revision, created_at, updated_at) VALUES (?, ?, 'enos', 0, ?, ?)").run(input.treeId, name, now, now);
+      const nodes = [...this.state(input.treeId).nodes];
+      const added: AssetNode[] = [];
+      for (const pulled of input.nodes) {
+        if (nodes.some((node) => node.id === pulled.id)) continue;
+        const elsewhere = this.db.prepare<[string], string>('SELECT tree_id FROM asset_nodes WHERE id = ?').pluck().get(pulled.id);
+        if (elsewhere) return err<{ tree: AssetTree; added: AssetNode[] }>('CONFLICT', `Node ${pulled.id} of EnOS tree "${name}" has the id of a node in local tree ${elsewhere}.`);
+        const node = addNode({ nodes, placements: [] }, { ...pulled, treeId: input.treeId });
+        if (!node.ok) return err<{ tree: AssetTree; added: AssetNode[] }>(node.error.code, `Node ${pulled.id} of EnOS tree "${name}": ${node.error.message}`);
+        this.db
+          .prepare(
+            `INSERT INTO asset_nodes (id, tree_id, parent_id, name, type, attributes, position, revision, created_at, updated_at)
+             VALUES (@id, @treeId, @parentId, @name, @type, @attributes, @position, 0, @now, @now)`,
+          )
+          .run({ ...node.value, attributes: JSON.stringify(node.value.attributes), now });
+        nodes.push(node.value);
+        added.push(node.value);
+      }
+      return ok({ tree: toTree(this.db.prepare<[string], TreeRow>('SELECT * FROM asset_trees WHERE id = ?').get(input.treeId)!), added });
+    });
+    if (result.ok) this.emit(input.treeId, existing ? 'update' : 'create');
+    return result;
   }
 
   handlers(): Pick<Handlers, Extract<keyof Handlers, `assets.${string}`>> {

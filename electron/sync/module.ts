@@ -26,18 +26,18 @@ export interface ServeRegistryConfig {
 
 export interface SyncDeps {
   /** Pulled EnOS products are imported into it; a served registry lists its products. */
-  registry?: Pick<Registry, 'importProduct' | 'listProducts'>;
-  /** A served registry lists its trees and nodes. */
-  assets?: Pick<AssetTrees, 'listTrees' | 'show'>;
+  registry: Pick<Registry, 'importProduct' | 'listProducts' | 'transaction'>;
+  /** Pulled EnOS trees are imported into them; a served registry lists its trees and nodes. */
+  assets: Pick<AssetTrees, 'listTrees' | 'show' | 'importPulledTree'>;
 }
 
 /** The serving station's own products and trees for the sync API (a revision per entity, as in its outbox). */
 function catalogOf(deps: SyncDeps): HubCatalog {
   return {
-    products: () => (deps.registry?.listProducts() ?? []).map((product) => ({ entity: 'product', entityId: product.productKey, revision: product.revision, payload: { ...product } })),
+    products: () => deps.registry.listProducts().map((product) => ({ entity: 'product', entityId: product.productKey, revision: product.revision, payload: { ...product } })),
     trees: () =>
-      (deps.assets?.listTrees() ?? []).flatMap((tree) => {
-        const view = deps.assets!.show(tree.id);
+      deps.assets.listTrees().flatMap((tree) => {
+        const view = deps.assets.show(tree.id);
         const nodes = view.ok ? view.value.nodes.map((node) => ({ entity: 'asset_node', entityId: node.id, revision: tree.revision, payload: { ...node } })) : [];
         return [{ entity: 'asset_tree', entityId: tree.id, revision: tree.revision, payload: { id: tree.id, name: tree.name } }, ...nodes];
       }),
@@ -45,7 +45,7 @@ function catalogOf(deps: SyncDeps): HubCatalog {
 }
 
 /** Domain `sync` (issue 10): the outbox to EnOS and to central hubs; with `serveRegistry`, the hub side too. */
-export function createSyncModule(context: ServiceContext, deps: SyncDeps = {}): ServiceModule<SyncChannels> & { service: SyncService } {
+export function createSyncModule(context: ServiceContext, deps: SyncDeps): ServiceModule<SyncChannels> & { service: SyncService } {
   const service = new SyncService({
     db: context.db,
     vault: context.vault,
@@ -54,6 +54,7 @@ export function createSyncModule(context: ServiceContext, deps: SyncDeps = {}): 
     stationId: context.stationId,
     env: process.env,
     registry: deps.registry,
+    assets: deps.assets,
     onStatus: (status) => context.events.emit('sync.progress', status),
     onConflict: (conflict) => context.events.emit('sync.conflict', conflict),
   });

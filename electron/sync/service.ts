@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../../shared/result';
 import type { Logger } from '../core/logger';
 import { processAlive } from '../core/owner';
 import type { Vault } from '../pki/vault';
+import type { AssetTrees } from '../registry/asset-trees';
 import type { Db } from '../registry/database';
 import { deviceSecretId, type Registry } from '../registry/registry';
 import type { Attempt } from './failure';
@@ -16,7 +17,7 @@ import { SyncStore, type ConflictRow, type TargetRow } from './store';
 import type { SyncTarget } from './target';
 import { EnosClient } from './targets/enos/client';
 import { EnosIssuer } from './targets/enos/issuer';
-import { createCloudDevice, createPoolDevice, pullFromEnos, treeMapping, type CloudDevice } from './targets/enos/pull';
+import { createCloudDevice, createPoolDevice, i18nText, pullFromEnos, pulledTreeImport, taggedLocalId, treeMapping, type CloudDevice, type PulledTree } from './targets/enos/pull';
 import { EnosTarget } from './targets/enos/target';
 import { HubTarget } from './targets/hub/target';
 
@@ -39,8 +40,10 @@ export interface SyncServiceOptions {
   logger: Logger;
   stationId: string;
   env: NodeJS.ProcessEnv;
-  /** The local registry, when this host has one: pulled products are imported into it. */
-  registry?: Pick<Registry, 'importProduct'>;
+  /** The local registry: pulled EnOS products (their secrets in its vault entries) go into it. */
+  registry: Pick<Registry, 'importProduct' | 'transaction'>;
+  /** The registry's asset trees: pulled EnOS trees go into them, with their cloud ids. */
+  assets: Pick<AssetTrees, 'importPulledTree' | 'show'>;
   onStatus?: (status: SyncStatus) => void;
   onConflict?: (conflict: Conflict) => void;
 }
@@ -272,8 +275,6 @@ export class SyncService {
     const rows = this.select(name, false);
     if (!rows.ok) return rows;
     const row = rows.value[0]!;
-    const vault = this.options.vault();
-    if (!vault.ok) return vault;
     const now = this.options.clock();
     const keep = this.options.db.prepare(
       'INSERT INTO sync_pulled (target, kind, id, snapshot, pulled_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (target, kind, id) DO UPDATE SET snapshot = excluded.snapshot, pulled_at = excluded.pulled_at',
@@ -297,23 +298,46 @@ export class SyncService {
     for (const product of pulled.value.products) {
       const snapshot = product.snapshot;
       const authScheme: AuthScheme = snapshot.biDirectionalAuth ? 'certificate' : snapshot.dynamicActivateEnabled ? 'product-secret' : 'device-secret';
-      const name = typeof snapshot.productName === 'object' && snapshot.productName ? String((snapshot.productName as { defaultValue?: unknown }).defaultValue ?? snapshot.productKey) : String(snapshot.productName ?? snapshot.productKey);
-      const imported = this.options.registry?.importProduct({ productKey: snapshot.productKey, name, authScheme, productSecret: product.productSecret, thingModel: models.get(snapshot.modelId) ?? null, destination: row.name });
-      if (imported && !imported.ok) return err(imported.error.code, `Product ${snapshot.productKey} could not be imported: ${imported.error.message}`);
+      // The productSecret is kept once, under the registry's vault id (`product:<pk>:secret`).
+      const imported = this.options.registry.importProduct({ productKey: snapshot.productKey, name: i18nText(snapshot.productName, snapshot.productKey), authScheme, productSecret: product.productSecret, thingModel: models.get(snapshot.modelId) ?? null, destination: row.name });
+      if (!imported.ok) return err(imported.error.code, `Product ${snapshot.productKey} could not be imported: ${imported.error.message}`);
+    }
+    for (const tree of pulled.value.trees) {
+      const imported = this.importTree(row.name, tree);
+      if (!imported.ok) return err(imported.error.code, `Asset tree ${tree.treeId} could not be imported: ${imported.error.message}`);
     }
     this.options.db.transaction(() => {
       for (const product of pulled.value.products) {
         keep.run(row.name, 'product', product.snapshot.productKey, JSON.stringify(product.snapshot), now);
-        vault.value.put(`sync:${row.name}:product:${product.snapshot.productKey}:secret`, product.productSecret, 'product-secret');
         this.store.putMapping(row.name, { entity: 'product', localId: product.snapshot.productKey, cloudId: product.snapshot.productKey });
       }
       for (const model of pulled.value.models) keep.run(row.name, 'thing_model', model.modelId, JSON.stringify(model.snapshot), now);
-      for (const tree of pulled.value.trees) {
-        keep.run(row.name, 'asset_tree', tree.treeId, JSON.stringify(tree), now);
-        this.store.putMapping(row.name, treeMapping(tree));
-      }
+      for (const tree of pulled.value.trees) keep.run(row.name, 'asset_tree', tree.treeId, JSON.stringify({ ...tree, assets: tree.assets.length }), now);
     })();
     return ok({ target: row.name, products: pulled.value.products.length, models: pulled.value.models.length, trees: pulled.value.trees.length });
+  }
+
+  /**
+   * A pulled EnOS tree into the registry (origin 'enos') together with the mappings the EnOS
+   * target pushes by: the tree, and each node the import added (cloud id = local id). The import
+   * writes no outbox rows, so nothing pulled is pushed back; nodes and placements made under the
+   * tree later are. An asset that is a local node's counterpart (mapped, or tagged with the id of
+   * a node of this tree, e.g. pushed before its answer was lost) is not imported again.
+   */
+  private importTree(target: string, tree: PulledTree): Result<{ added: number }> {
+    const view = this.options.assets.show(tree.treeId);
+    const localNodes = new Set(view.ok ? view.value.nodes.map((node) => node.id) : []);
+    const pulled = pulledTreeImport(tree, (asset) => {
+      const tagged = taggedLocalId(asset);
+      return this.store.localIdOf(target, 'asset_node', asset.assetId) ?? (tagged && localNodes.has(tagged) ? tagged : undefined);
+    });
+    return this.options.registry.transaction(() => {
+      const imported = this.options.assets.importPulledTree(pulled.tree);
+      if (!imported.ok) return imported;
+      this.store.putMapping(target, treeMapping(tree));
+      for (const node of imported.value.added) this.store.putMapping(target, pulled.mappings.get(node.id)!);
+      return ok({ added: imported.value.added.length });
+    });
   }
 
   /** `sync pool`: N devices created in EnOS now, their keys listed and their secrets in the vault. */

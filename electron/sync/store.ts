@@ -162,6 +162,11 @@ export class SyncStore {
     return row ? { entity, localId, cloudId: row.cloud_id, cloudState: row.cloud_state === null ? undefined : JSON.parse(row.cloud_state) } : undefined;
   }
 
+  /** The local id whose counterpart at the target is `cloudId`. */
+  localIdOf(target: string, entity: string, cloudId: string): string | undefined {
+    return this.sql('SELECT local_id FROM sync_mappings WHERE target = ? AND entity = ? AND cloud_id = ?').pluck().get(target, entity, cloudId) as string | undefined;
+  }
+
   putMapping(target: string, mapping: Mapping): void {
     this.sql(
         `INSERT INTO sync_mappings (target, entity, local_id, cloud_id, cloud_state, updated_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -3,7 +3,9 @@ import { event, request } from './define';
 
 /** Domain `assets` (issue 4): asset trees, nodes and device placements. */
 
-export const AssetTreeSchema = z.object({ id: z.string(), name: z.string(), revision: z.number().int(), createdAt: z.number().int(), updatedAt: z.number().int() });
+/** `enos`: pulled by `sync pull`, its id is the cloud treeId; nodes made locally under it are pushed, the tree never is. */
+export const TreeOriginSchema = z.enum(['local', 'enos']);
+export const AssetTreeSchema = z.object({ id: z.string(), name: z.string(), origin: TreeOriginSchema.default('local'), revision: z.number().int(), createdAt: z.number().int(), updatedAt: z.number().int() });
 export type AssetTree = z.infer<typeof AssetTreeSchema>;
 
 export const AssetNodeSchema = z.object({

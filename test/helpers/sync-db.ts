@@ -1,10 +1,14 @@
 import { join } from 'node:path';
+import { EventBus } from '../../electron/core/event-bus';
+import { AssetTrees } from '../../electron/registry/asset-trees';
 import { openDatabase, type Db } from '../../electron/registry/database';
 import { migrations } from '../../electron/registry/migrations';
 import { foundation } from '../../electron/registry/migrations/001-foundation';
 import { registry } from '../../electron/registry/migrations/002-registry';
 import { sync } from '../../electron/registry/migrations/007-sync';
+import { Registry } from '../../electron/registry/registry';
 import { Vault } from '../../electron/pki/vault';
+import { ok } from '../../shared/result';
 import { TEST_PASSPHRASE, tempDir } from './cli';
 
 /**
@@ -46,4 +50,11 @@ export function enqueue(db: Db, row: { entity: string; entityId: string; operati
     Date.now(),
   );
   return next;
+}
+
+/** The registry and asset trees of a sync test's database, which `sync pull` imports into. */
+export function localRegistry(db: Db, vault: Vault, stationId = 'test-station'): { registry: Registry; assets: AssetTrees } {
+  const context = { db, vault: () => ok(vault), clock: Date.now, events: new EventBus(), stationId };
+  const registry = new Registry(context);
+  return { registry, assets: new AssetTrees(context, registry) };
 }

@@ -4,7 +4,7 @@ import type { Vault } from '../../electron/pki/vault';
 import { SyncService, type SyncServiceOptions } from '../../electron/sync/service';
 import { ok } from '../../shared/result';
 import { FakeEnos, type FakeEnosOptions } from '../fixtures/fake-enos/server';
-import { enqueue } from './sync-db';
+import { enqueue, localRegistry } from './sync-db';
 
 export const APP = { appKey: 'demo-app-key-0001', appSecret: 'demo-app-secret-0001', orgId: 'o15000000000001' };
 
@@ -15,7 +15,7 @@ export async function startFakeEnos(options: Partial<FakeEnosOptions> = {}): Pro
 }
 
 export function syncService(db: Db, vault: Vault, overrides: Partial<SyncServiceOptions> = {}): SyncService {
-  return new SyncService({ db, vault: () => ok(vault), clock: Date.now, logger: createLogger({ level: 'fatal', ringSize: 10 }), stationId: 'test-station', env: {}, ...overrides });
+  return new SyncService({ db, vault: () => ok(vault), clock: Date.now, logger: createLogger({ level: 'fatal', ringSize: 10 }), stationId: 'test-station', env: {}, ...localRegistry(db, vault), ...overrides });
 }
 
 /** An EnOS target on the fake with short pacing so tests stay fast. */

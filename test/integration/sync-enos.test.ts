@@ -7,7 +7,7 @@ import { EnosClient } from '../../electron/sync/targets/enos/client';
 import { apimSignature, tokenEncryption } from '../../electron/sync/targets/enos/signing';
 import { LOCAL_ID_TAG } from '../../electron/sync/targets/enos/target';
 import type { FakeEnos } from '../fixtures/fake-enos/server';
-import { enqueue, openSyncDb } from '../helpers/sync-db';
+import { enqueue, localRegistry, openSyncDb } from '../helpers/sync-db';
 import { addEnosTarget, APP, makeLocalWork, seedCloud, startFakeEnos, syncService } from '../helpers/sync-enos';
 
 const fakes: FakeEnos[] = [];
@@ -41,15 +41,99 @@ async function runUntilIdle(service: ReturnType<typeof syncService>, rounds = 10
 
 describe('sync to EnOS (fake apim gateway)', () => {
   it('pulls products with secrets, thing models and trees, reading every page and both spellings', async () => {
-    const { service, db, vault, tree } = await prepared();
+    const { service, db, tree } = await prepared();
     const pulled = await service.pull('enos');
     expect(pulled).toEqual({ ok: true, value: { target: 'enos', products: 14, models: 2, trees: 1 } });
     // 14 products > the fake's default page of 10 rows: every page was asked for with a pageSize.
     const snapshot = JSON.parse((db.prepare("SELECT snapshot FROM sync_pulled WHERE kind = 'product' AND id = 'pD000002'").get() as { snapshot: string }).snapshot);
     expect(snapshot.dynamicActivateEnabled).toBe(true); // the fake answers `dynamicActiveEnabled` (§13 row 20)
     expect(JSON.stringify(snapshot)).not.toContain('productSecret');
-    expect(vault.get('sync:enos:product:pD000001:secret')).toMatch(/^\w{16}$/);
     expect(service.store.mapping('enos', 'asset_tree', tree.treeId)?.cloudState).toEqual({ rootAssetId: tree.rootAssetId });
+  });
+
+  it('keeps a pulled productSecret once, under the registry\'s vault id, where the registry reads it', async () => {
+    const { service, db, vault, fake } = await prepared();
+    const { registry } = localRegistry(db, vault);
+    expect((await service.pull('enos')).ok).toBe(true);
+    expect(registry.productSecret('pD000001')).toEqual({ ok: true, value: fake.products.get('pD000001')!.productSecret });
+    expect(registry.getProduct('pD000002')).toMatchObject({ origin: 'enos', authScheme: 'product-secret', destination: 'enos' });
+    const productSecrets = db.prepare("SELECT id FROM vault_secrets WHERE purpose = 'product-secret' ORDER BY id").pluck().all();
+    expect(productSecrets).toEqual([...fake.products.keys()].sort().map((productKey) => `product:${productKey}:secret`));
+  });
+
+  it('imports a pulled tree into the registry with its cloud ids, and pushes only what is made under it locally', async () => {
+    const { fake, tree, service, db, vault } = await prepared();
+    const plant = fake.addLogicalAsset(tree.treeId, tree.rootAssetId, 'Plant', 'areaModel', { code: 'P1' });
+    const hall = fake.addLogicalAsset(tree.treeId, plant.assetId, 'Hall', 'areaModel');
+    const cloudDevice = fake.createDeviceDirectly('pD000001', 'in-cloud-1');
+    fake.nodes.set(cloudDevice.assetId, { ...hall, assetId: cloudDevice.assetId, parentAssetId: hall.assetId, label: '0', name: { defaultValue: 'in-cloud-1' } });
+    expect(await service.pull('enos')).toMatchObject({ ok: true, value: { trees: 1 } });
+
+    const { registry, assets } = localRegistry(db, vault);
+    const view = assets.show(tree.treeId);
+    if (!view.ok) throw new Error(view.error.message);
+    expect(view.value.tree).toMatchObject({ id: tree.treeId, name: 'Site A', origin: 'enos' });
+    // Logical assets keep their assetIds as local ids; the device asset is not a node.
+    expect(view.value.nodes.map(({ id, parentId, name, type }) => ({ id, parentId, name, type }))).toEqual([
+      { id: plant.assetId, parentId: null, name: 'Plant', type: 'areaModel' },
+      { id: hall.assetId, parentId: plant.assetId, name: 'Hall', type: 'areaModel' },
+    ]);
+    expect(service.store.mapping('enos', 'asset_node', hall.assetId)).toMatchObject({ cloudId: hall.assetId });
+    // Nothing pulled waits to be pushed back: the outbox holds only the pulled products' rows.
+    expect(db.prepare("SELECT COUNT(*) FROM outbox WHERE entity <> 'product'").pluck().get()).toBe(0);
+
+    // Made at the site: a node under the pulled hall, and a device placed under it.
+    const product = registry.getProduct('pD000001')!;
+    expect(product.destination).toBe('enos');
+    const device = registry.createDevice({ productKey: 'pD000001', deviceKey: 'site-dev-1' });
+    expect(device.ok).toBe(true);
+    const cabinet = assets.addNode({ tree: tree.treeId, parentId: hall.assetId, name: 'Cabinet', type: 'areaModel', attributes: {} });
+    if (!cabinet.ok) throw new Error(cabinet.error.message);
+    expect(assets.place('pD000001/site-dev-1', cabinet.value.id).ok).toBe(true);
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0, conflicts: 0 });
+
+    expect(fake.counters.nodeCreates).toBe(1);
+    const cabinetCloud = service.store.mapping('enos', 'asset_node', cabinet.value.id)!.cloudId;
+    expect(fake.nodes.get(cabinetCloud)).toMatchObject({ parentAssetId: hall.assetId, tags: { [LOCAL_ID_TAG]: cabinet.value.id } });
+    expect(fake.nodes.get(fake.findDevice('pD000001', 'site-dev-1')!.assetId)!.parentAssetId).toBe(cabinetCloud);
+    expect(fake.counters.mutations.filter((entry) => entry.startsWith('createAsset'))).toEqual([`createAsset ${cabinetCloud}`]);
+
+    // Pulling again adds what is new in the cloud, and does not take the pushed cabinet for a new node.
+    const annex = fake.addLogicalAsset(tree.treeId, tree.rootAssetId, 'Annex', 'areaModel');
+    expect((await service.pull('enos')).ok).toBe(true);
+    const again = assets.show(tree.treeId);
+    expect(again.ok && again.value.nodes.map((node) => node.id).sort()).toEqual([plant.assetId, hall.assetId, cabinet.value.id, annex.assetId].sort());
+    expect(db.prepare("SELECT COUNT(*) FROM outbox WHERE entity = 'asset_node'").pluck().get()).toBe(1);
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0 });
+    expect(fake.counters.nodeCreates).toBe(1);
+  });
+
+  it('does not import a node pushed before its answer was lost: its local-id tag names a node of the tree', async () => {
+    const { fake, tree, service, db, vault } = await prepared();
+    expect((await service.pull('enos')).ok).toBe(true);
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0 }); // the pulled products' rows
+    const { assets } = localRegistry(db, vault);
+    const local = assets.addNode({ tree: tree.treeId, parentId: null, name: 'Lost answer', type: 'areaModel', attributes: {} });
+    if (!local.ok) throw new Error(local.error.message);
+    fake.cue('drop-after');
+    await service.run('enos', { maxWaitMs: 0 });
+    expect(fake.counters.nodeCreates).toBe(1);
+    expect(service.store.mapping('enos', 'asset_node', local.value.id)).toBeUndefined();
+    expect((await service.pull('enos')).ok).toBe(true);
+    const view = assets.show(tree.treeId);
+    expect(view.ok && view.value.nodes.map((node) => node.id)).toEqual([local.value.id]);
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0 });
+    expect(fake.counters.nodeCreates).toBe(1);
+  });
+
+  it('refuses to pull a tree whose name a local tree has, and keeps nothing of that tree', async () => {
+    const { service, db, vault, tree } = await prepared();
+    const { assets } = localRegistry(db, vault);
+    expect(assets.createTree('Site A').ok).toBe(true);
+    expect(await service.pull('enos')).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS', message: expect.stringContaining(tree.treeId) } });
+    expect(service.store.mapping('enos', 'asset_tree', tree.treeId)).toBeUndefined();
+    expect(assets.findTree(tree.treeId)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(assets.findTree('Site A')).toMatchObject({ ok: true, value: { origin: 'local' } });
   });
 
   it('delivers 200 devices, a gateway with sub-devices, nodes and placements complete and in dependency order', async () => {
@@ -154,7 +238,9 @@ describe('sync to EnOS (fake apim gateway)', () => {
     const http = new PacedHttp({ bucket: new TokenBucket(1000, 100, clock), clock, sleep: async () => {}, timeoutMs: 2000 });
     const client = new EnosClient({ url: fake.url, ...APP }, http, clock);
     const get = () => client.call('GET', '/connect-service/v2.1/products', { action: 'get', productKey: 'pD000001' });
-    expect((await get()).ok).toBe(true);
+    // Calls made at once share one token request.
+    expect((await Promise.all([get(), get(), get()])).every((answer) => answer.ok)).toBe(true);
+    expect(fake.counters.tokensIssued).toBe(1);
     now += 95_000; // inside the last tenth of the 100 s lifetime
     expect(await get()).toMatchObject({ ok: true, value: { code: 0 } });
     expect(fake.counters).toMatchObject({ tokensIssued: 1, tokenRefreshes: 1 });

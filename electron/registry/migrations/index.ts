@@ -6,6 +6,7 @@ import { pki } from './004-pki';
 import { serial } from './005-serial';
 import { provisioning } from './006-provisioning';
 import { sync } from './007-sync';
+import { pulledTrees } from './008-pulled-trees';
 
 export interface Migration {
   /** Numbered from 1 without gaps; the database's `user_version` is the last one applied. */
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A new one gets the next number and a test that upgrades an old database. */
-export const migrations: readonly Migration[] = [foundation, registry, hub, pki, serial, provisioning, sync];
+export const migrations: readonly Migration[] = [foundation, registry, hub, pki, serial, provisioning, sync, pulledTrees];
 
 for (const [index, migration] of migrations.entries()) {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} must be number ${index + 1}`);

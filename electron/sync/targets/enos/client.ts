@@ -32,6 +32,8 @@ export type EnosAnswer = { code: 0; data: unknown; pagination?: Record<string, u
  */
 export class EnosClient {
   private token: { value: string; obtainedAt: number; expiresAt: number } | undefined;
+  /** The token request under way: concurrent calls share it instead of each asking for a token. */
+  private obtaining: Promise<Attempt<string>> | undefined;
 
   constructor(
     private readonly credentials: EnosCredentials,
@@ -64,7 +66,8 @@ export class EnosClient {
       if (!sent.ok) return sent;
       // The gateway refuses an expired or revoked token with 401: take a new one, once.
       if (sent.value.status === 401 && round === 0) {
-        this.token = undefined;
+        // Only the token this call carried is dropped: another call may already have replaced it.
+        if (this.token?.value === token.value) this.token = undefined;
         continue;
       }
       const parsed = parseJsonAnswer(sent.value, this.host);
@@ -86,13 +89,20 @@ export class EnosClient {
     return succeeded({ code: 'refused', cloudCode: number, msg });
   }
 
-  /** A valid token: the cached one, a refreshed one shortly before it expires, or a new one. */
-  private async accessToken(): Promise<Attempt<string>> {
+  /** A valid token: the cached one, or the one a single request under way (shared by concurrent calls) brings. */
+  private accessToken(): Promise<Attempt<string>> {
+    const now = this.clock();
+    const margin = this.token ? Math.min(300_000, (this.token.expiresAt - this.token.obtainedAt) / 10) : 0;
+    if (this.token && now < this.token.expiresAt - margin) return Promise.resolve(succeeded(this.token.value));
+    this.obtaining ??= this.newToken().finally(() => (this.obtaining = undefined));
+    return this.obtaining;
+  }
+
+  /** A refreshed token shortly before the current one expires, or a new one. */
+  private async newToken(): Promise<Attempt<string>> {
     const now = this.clock();
     if (this.token && now < this.token.expiresAt) {
-      // Refresh in the last tenth of the lifetime (at most 5 minutes) so a call never carries a token about to lapse.
-      const margin = Math.min(300_000, (this.token.expiresAt - this.token.obtainedAt) / 10);
-      if (now < this.token.expiresAt - margin) return succeeded(this.token.value);
+      // Refreshed in the last tenth of the lifetime (at most 5 minutes) so a call never carries a token about to lapse.
       const refreshed = await this.tokenCall('refresh', this.token.value);
       if (refreshed.ok) return refreshed;
       if (refreshed.failure.code === 'SYNC_UNREACHABLE' || refreshed.failure.code === 'SYNC_RATE_LIMITED') return refreshed;
