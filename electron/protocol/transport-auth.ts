@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sign, signContent, type DigestAlgorithm } from './sign';
 
 /** Auth signatures of the HTTP (protocol reference §8) and CoAP (§7) transports. */
@@ -41,14 +40,4 @@ export function coapAuthSignContent(input: CoapAuthInput): string {
 
 export function coapAuthSign(input: CoapAuthInput): string {
   return sign(coapParams(input), input.secret, 'sha256');
-}
-
-/** DTLS PSK: bytes 9–24 (`digest[8..24)`) of SHA-256(secret) (§7, §13 #12). */
-export function coapPsk(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest().subarray(8, 24);
-}
-
-/** DTLS PSK identity `"{pk},{dk},{secureMode},{lifetime}"` (§7). */
-export function coapPskIdentity(productKey: string, deviceKey: string, secureMode: 2 | 3, lifetime: number): string {
-  return `${productKey},${deviceKey},${secureMode},${lifetime}`;
 }

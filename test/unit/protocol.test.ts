@@ -5,7 +5,6 @@ import {
   buildSubDeviceLogin,
   coapAuthSign,
   coapAuthSignContent,
-  coapPsk,
   digestHex,
   hmacHex,
   httpAuthSign,
@@ -209,11 +208,6 @@ describe('HTTP and CoAP auth (§7, §8)', () => {
     const input = { productKey: PK, deviceKey: DK, lifetime: 3600, secureMode: 2 as const, secret: DEVICE_SECRET };
     expect(coapAuthSignContent(input)).toBe('deviceKeydev-001lifetime3600productKeypKdemo01secureMode2DsDemoSecret0001');
     expect(coapAuthSign(input)).toBe('32DD8C9AE9307C68619366FCD054370649156FD5C6A2709B8457E1A388E1F344');
-  });
-
-  it('CoAP DTLS PSK for modes 2 and 3', () => {
-    expect(coapPsk(DEVICE_SECRET).toString('hex')).toBe('88bac73a24567e7af459b69362a3b6e1');
-    expect(coapPsk(PRODUCT_SECRET).toString('hex')).toBe('c58e19203fd637abcaf872b6305be68a');
   });
 });
 
