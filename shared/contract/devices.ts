@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMPORTED_SECRET_PATTERN } from '../model/identifiers';
 import { event, request } from './define';
 
 /** Domain `devices` (issue 4): devices, their secrets, attributes, tags and CSV import. */
@@ -69,7 +70,7 @@ export const DeviceCreateSchema = z
     firmware: optionalText(100),
     timezone: TimezoneSchema.optional(),
     /** A secret the device already holds (moved from another system); generated otherwise. */
-    deviceSecret: z.string().min(1).max(64).optional(),
+    deviceSecret: z.string().regex(IMPORTED_SECRET_PATTERN, 'deviceSecret must be 1–64 printable ASCII characters without spaces').optional(),
   })
   .strict();
 export type DeviceCreate = z.output<typeof DeviceCreateSchema>;

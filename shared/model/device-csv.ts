@@ -1,6 +1,6 @@
 import { TimezoneSchema, type CsvIssue } from '../contract/devices';
 import { err, ok, type Result } from '../result';
-import { checkDeviceKey, checkProductKey } from './identifiers';
+import { checkDeviceKey, checkProductKey, IMPORTED_SECRET_PATTERN } from './identifiers';
 
 /**
  * The device import CSV (issue 4): a header line (line 1) naming the columns, then one device
@@ -96,7 +96,6 @@ export function parseCsvRecords(text: string): { records: CsvRecord[]; issues: C
 }
 
 const MAC = /^([0-9A-Fa-f]{2}[:-]?){5}[0-9A-Fa-f]{2}$/;
-const SECRET = /^[\x21-\x7e]{1,64}$/;
 
 /**
  * Parses the whole file. Every problem is reported with its line (and column), not only the
@@ -144,7 +143,7 @@ export function parseDeviceCsv(text: string, defaultProductKey?: string): { rows
     if (timezone && !TimezoneSchema.safeParse(timezone).success) problem('timezone', `"${timezone.slice(0, 40)}" is not a UTC offset (+08:00) or an IANA name`);
     else if (timezone) row.timezone = timezone;
     const secret = cell('deviceSecret');
-    if (secret && !SECRET.test(secret)) problem('deviceSecret', 'deviceSecret must be 1–64 printable ASCII characters without spaces');
+    if (secret && !IMPORTED_SECRET_PATTERN.test(secret)) problem('deviceSecret', 'deviceSecret must be 1–64 printable ASCII characters without spaces');
     else if (secret) row.deviceSecret = secret;
     if (row.deviceKey) {
       const key = `${row.productKey}/${row.deviceKey}`;

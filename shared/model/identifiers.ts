@@ -8,6 +8,8 @@ import { err, ok, type Result } from '../result';
 export const PRODUCT_KEY_LENGTH = 8;
 export const GENERATED_DEVICE_KEY_LENGTH = 10;
 export const SECRET_LENGTH = 20;
+/** A secret a device brings from another system: what the C SDK's 64-byte buffer and a signature string hold. */
+export const IMPORTED_SECRET_PATTERN = /^[\x21-\x7e]{1,64}$/;
 export const DEVICE_KEY_MAX = 64;
 export const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
