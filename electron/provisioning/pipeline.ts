@@ -97,7 +97,14 @@ export class Pipeline {
     if (!product) return err('NOT_FOUND', `No product "${request.productKey.slice(0, 40)}" in the registry. See \`commissioner product list\`.`);
     const unknown = (request.protocols ?? []).find((protocol) => !product.protocols.includes(protocol));
     if (unknown) return err('INVALID_INPUT', `Product ${product.productKey} does not speak ${unknown}; it speaks ${product.protocols.join(', ')}.`);
-    const state: RunState = { run: this.deps.journal.begin(request.port, product.productKey, product.authScheme), product, steps: [], checks: [], identity: null, device: null, credential: {}, resumedFrom: null, alreadyProvisioned: false, ledgerSeq: null };
+    let run: RunRow;
+    try {
+      run = this.deps.journal.begin(request.port, product.productKey, product.authScheme);
+    } catch (error) {
+      if (isDiskFull(error)) return err('PROVISION_STORAGE_FULL');
+      throw error;
+    }
+    const state: RunState = { run, product, steps: [], checks: [], identity: null, device: null, credential: {}, resumedFrom: null, alreadyProvisioned: false, ledgerSeq: null };
     const done = await this.deps.withDriver({ path: request.port, driver: request.driver, baud: request.baud, ...(request.profile ? { profile: request.profile } : {}) }, (driver) => this.steps(driver, request, state));
     return ok(this.finish(state, request, done));
   }
