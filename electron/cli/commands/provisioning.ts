@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
 import type { Api } from '../../../shared/api';
 import { DeviceProtocolSchema } from '../../../shared/contract/products';
@@ -80,6 +81,16 @@ async function withProgress<T>(api: Api, json: boolean, body: () => Promise<Resu
   }
 }
 
+async function askIfProvisioned(deviceKey: string): Promise<'skip' | 'reverify' | 'reprovision'> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await prompt.question(`${deviceKey} was provisioned before: [r]e-verify, re-[p]rovision with rotated credentials, or [s]kip? `)).trim().toLowerCase();
+    return answer.startsWith('r') ? 'reverify' : answer.startsWith('p') ? 'reprovision' : 'skip';
+  } finally {
+    prompt.close();
+  }
+}
+
 /** A device that was not provisioned is a failed command (exit 1), with its result printed in full. */
 function markFailures(results: readonly ProvisionResult[]): void {
   if (results.some((result) => result.outcome === 'failed' || result.outcome === 'held')) process.exitCode = 1;
@@ -101,7 +112,19 @@ export function registerProvisioningCommands(program: Command): void {
     .action(async (flags: RunFlags & { port: string }, command: Command) => {
       const global = globalOptions(command);
       const input = { ...runInput(flags), port: flags.port };
-      const result = await withApi(global, (api) => withProgress(api, global.json, () => api.call('provisioning.provision', input)), { inProcess: IN_PROCESS_HUB });
+      // At a terminal, a device provisioned before is offered the choice; with --json or headless, the documented default (skip).
+      const ask = !global.json && process.stdin.isTTY && process.stderr.isTTY && command.getOptionValueSource('ifProvisioned') === 'default';
+      const result = await withApi(
+        global,
+        (api) =>
+          withProgress(api, global.json, async () => {
+            const first = await api.call('provisioning.provision', input);
+            if (!ask || !first.ok || first.value.outcome !== 'skipped') return first;
+            const action = await askIfProvisioned(first.value.deviceKey ?? flags.port);
+            return action === 'skip' ? first : api.call('provisioning.provision', { ...input, ifProvisioned: action });
+          }),
+        { inProcess: IN_PROCESS_HUB },
+      );
       printResult(result, global.json, resultText);
       if (result.ok) markFailures([result.value]);
     });
