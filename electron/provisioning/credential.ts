@@ -126,20 +126,23 @@ export async function provideCredential(
   if (product.authScheme === 'device-secret') {
     return ok({ note: { fingerprint: sha256Hex(secret.value), ...(cloud.value ? { cloudCreated: true } : {}) }, reused: secretReused.value, detail: secretReused.value ? `deviceSecret${source} already on the device` : `deviceSecret${source} written and read back` });
   }
-  const certified = await certificate(context, driver, device, identity, previous, rotate, held.value);
+  const certified = await certificate(context, { driver, device, identity, previous, rotate, held: held.value });
   return certified.ok && cloud.value ? ok({ ...certified.value, note: { ...certified.value.note, cloudCreated: true } }) : certified;
 }
 
-async function certificate(
-  context: CredentialContext,
-  driver: DeviceDriver,
-  device: DeviceRef,
-  identity: DeviceIdentity,
-  previous: CredentialNote,
-  rotate: boolean,
-  held: Partial<Record<HashItem, string>>,
-): Promise<Result<CredentialOutcome>> {
-  if (context.enos) return cloudCertificate(context, context.enos, driver, device, identity, previous, rotate, held);
+/** What the certificate step works from: the device, what it holds now, what an earlier run made. */
+interface CertificateStep {
+  driver: DeviceDriver;
+  device: DeviceRef;
+  identity: DeviceIdentity;
+  previous: CredentialNote;
+  rotate: boolean;
+  held: Partial<Record<HashItem, string>>;
+}
+
+async function certificate(context: CredentialContext, step: CertificateStep): Promise<Result<CredentialOutcome>> {
+  const { driver, device, identity, previous, rotate, held } = step;
+  if (context.enos) return cloudCertificate(context, context.enos, step);
   const current = previous.certificateSerial ? context.issuer.list(device).find((info) => info.serial === previous.certificateSerial) : undefined;
   if (!rotate && current?.status === 'valid' && previous.fingerprint && held.certificateChain === previous.fingerprint) {
     return ok({ note: previous, reused: true, detail: `certificate ${current.serial} already on the device` });
@@ -198,16 +201,8 @@ async function writeChain(driver: DeviceDriver, certificatePem: string, chainPem
  * returns is trusted by the station hub, so verification checks the same mTLS chain the cloud will.
  * Offline it cannot be had: the device is held "awaiting certificate" for a second touch.
  */
-async function cloudCertificate(
-  context: CredentialContext,
-  enos: NonNullable<CredentialContext['enos']>,
-  driver: DeviceDriver,
-  device: DeviceRef,
-  identity: DeviceIdentity,
-  previous: CredentialNote,
-  rotate: boolean,
-  held: Partial<Record<HashItem, string>>,
-): Promise<Result<CredentialOutcome>> {
+async function cloudCertificate(context: CredentialContext, enos: NonNullable<CredentialContext['enos']>, step: CertificateStep): Promise<Result<CredentialOutcome>> {
+  const { driver, device, identity, previous, rotate, held } = step;
   if (!rotate && previous.certificateSerial && previous.fingerprint && held.certificateChain === previous.fingerprint) {
     return ok({ note: previous, reused: true, detail: `EnOS certificate ${previous.certificateSerial} already on the device` });
   }

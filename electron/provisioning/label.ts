@@ -7,8 +7,8 @@ import { formatIdentityUri } from '../../shared/model/identity-uri';
 const LABEL_PT = { width: 144, height: 72 };
 const LABEL_DOTS = { width: 406, height: 203 };
 
-/** ZPL field data must not contain its own control characters (^ and ~). */
-const zplText = (text: string) => text.replace(/[\^~]/g, ' ');
+/** Field data with ^FH_: ZPL's own control characters (^, ~) and the escape character are sent as _XX hex. */
+const zplText = (text: string) => text.replace(/[\^~_]/g, (char) => `_${char.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The device label (issue 9 "Labels") as ZPL II: a QR code of the identity URI (^BQ model 2,
@@ -21,11 +21,12 @@ export function labelZpl(identity: DeviceIdentityUri): string {
     `^PW${LABEL_DOTS.width}`,
     `^LL${LABEL_DOTS.height}`,
     '^CI28',
-    `^FO10,10^BQN,2,4^FDMA,${zplText(uri)}^FS`,
-    `^FO200,30^A0N,24,24^FD${zplText(identity.deviceKey)}^FS`,
-    `^FO200,64^A0N,18,18^FD${zplText(identity.productKey)}^FS`,
-    ...(identity.serial ? [`^FO200,92^A0N,18,18^FDS/N ${zplText(identity.serial)}^FS`] : []),
-    ...(identity.mac ? [`^FO200,118^A0N,18,18^FD${zplText(identity.mac)}^FS`] : []),
+    // The URI is percent-encoded (no ^ or ~), so the QR data goes as it is.
+    `^FO10,10^BQN,2,4^FDMA,${uri}^FS`,
+    `^FO200,30^A0N,24,24^FH_^FD${zplText(identity.deviceKey)}^FS`,
+    `^FO200,64^A0N,18,18^FH_^FD${zplText(identity.productKey)}^FS`,
+    ...(identity.serial ? [`^FO200,92^A0N,18,18^FH_^FDS/N ${zplText(identity.serial)}^FS`] : []),
+    ...(identity.mac ? [`^FO200,118^A0N,18,18^FH_^FD${zplText(identity.mac)}^FS`] : []),
     '^XZ',
     '',
   ].join('\n');

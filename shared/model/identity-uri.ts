@@ -17,8 +17,11 @@ export interface DeviceIdentityUri {
 export const IDENTITY_URI_SCHEME = 'enos-device';
 const IDENTIFIER = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Percent-encodes all but A-Z a-z 0-9 - _ . so the URI is safe in any label language (ZPL ^ and ~ included). */
+const encode = (text: string) => encodeURIComponent(text).replace(/[!'()*~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
 export function formatIdentityUri(identity: DeviceIdentityUri): string {
-  const query = [identity.serial !== null ? `serial=${encodeURIComponent(identity.serial)}` : '', identity.mac !== null ? `mac=${encodeURIComponent(identity.mac)}` : ''].filter(Boolean).join('&');
+  const query = [identity.serial !== null ? `serial=${encode(identity.serial)}` : '', identity.mac !== null ? `mac=${encode(identity.mac)}` : ''].filter(Boolean).join('&');
   return `${IDENTITY_URI_SCHEME}:${identity.productKey}/${identity.deviceKey}${query ? `?${query}` : ''}`;
 }
 
