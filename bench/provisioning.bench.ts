@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, it, vi } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import type { Api } from '../shared/api';
 import type { ProvisionResult } from '../shared/contract/provisioning';
 import { exportThingModel } from '../shared/model/thing-model-json';
@@ -15,7 +15,6 @@ import { stopSim } from '../test/helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../test/helpers/sim';
 import { report, timeRatio, rateRatio } from './report';
 
-vi.mock('../electron/registry/migrations', async (importOriginal) => (await import('../test/helpers/provisioning')).withProvisioningMigrations(importOriginal));
 
 /** Issue 9 "Benchmark": per-device time per scheme against its floor, and devices/hour with 1–16 slots, at 115200 baud. */
 const BAUD = 115_200;

@@ -1,34 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import type * as MigrationsModule from '../../electron/registry/migrations';
-import type { Migration } from '../../electron/registry/migrations';
-import { provisioning } from '../../electron/registry/migrations/006-provisioning';
-import { sync } from '../../electron/registry/migrations/007-sync';
 import type { SimDevice } from './sim';
-
-/**
- * The migration list the provisioning tests run with: the listed migrations plus 006 (and 007,
- * which sync needs) while the index does not list them yet (it must stay contiguous, and 005
- * belongs to the serial issue). Until 005 lands, an empty stand-in takes its number in tests only.
- */
-export function withProvisioningMigration(listed: readonly Migration[], wanted: readonly Migration[] = [provisioning, sync]): Migration[] {
-  const list = [...listed];
-  for (const migration of wanted) {
-    if (list.some((entry) => entry.version === migration.version)) continue;
-    for (let version = list.length + 1; version < migration.version; version++) list.push({ version, name: `test-stand-in-${version}`, up: '' });
-    list.push(migration);
-  }
-  return list;
-}
-
-/**
- * The factory of `vi.mock('…/registry/migrations', withProvisioningMigrations)`: the real module
- * with 006 and 007 listed (see above), for tests and benches that open services in-process.
- */
-export async function withProvisioningMigrations(importOriginal: <T>() => Promise<T>): Promise<typeof MigrationsModule> {
-  const original = await importOriginal<typeof MigrationsModule>();
-  return { ...original, migrations: withProvisioningMigration(original.migrations) };
-}
 
 /** The MAC a sim reports for a serial (electron/sim/run.ts: 02 + the first five bytes of SHA-256). */
 export function simMac(serial: string): string {

@@ -2,29 +2,18 @@ import { join } from 'node:path';
 import { EventBus } from '../../electron/core/event-bus';
 import { AssetTrees } from '../../electron/registry/asset-trees';
 import { openDatabase, type Db } from '../../electron/registry/database';
-import { migrations } from '../../electron/registry/migrations';
-import { foundation } from '../../electron/registry/migrations/001-foundation';
-import { registry } from '../../electron/registry/migrations/002-registry';
-import { sync } from '../../electron/registry/migrations/007-sync';
 import { Registry } from '../../electron/registry/registry';
 import { Vault } from '../../electron/pki/vault';
 import { ok } from '../../shared/result';
 import { TEST_PASSPHRASE, tempDir } from './cli';
 
 /**
- * True once migration 007 is in the list, so databases the built CLI makes have the sync tables
- * (it needs 003–006 first); tests that drive the CLI's sync commands wait for it.
- */
-export const SYNC_MIGRATED = migrations.some((migration) => migration.name === sync.name);
-
-/**
  * A real SQLite file with the registry's outbox (002) and the sync tables (007), and a vault
- * unlocked with the CLI tests' passphrase. Until 007 is listed, sync tests migrate with exactly
- * the migrations they need.
+ * unlocked with the CLI tests' passphrase.
  */
 export function openSyncDb(dir = tempDir('commissioner-sync-')): { db: Db; vault: Vault; path: string } {
   const path = join(dir, 'commissioner.db');
-  const opened = openDatabase(path, { create: true, migrations: SYNC_MIGRATED ? migrations : [foundation, registry, sync] });
+  const opened = openDatabase(path, { create: true });
   if (!opened.ok) throw new Error(opened.error.message);
   const db = opened.value;
   const unlock = { method: 'passphrase' as const, passphrase: TEST_PASSPHRASE };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../shared/api';
 import { exportThingModel } from '../../shared/model/thing-model-json';
 import { ok, type Result } from '../../shared/result';
@@ -13,7 +13,6 @@ import { stopSim } from '../helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../helpers/sim';
 import { APP, startFakeEnos } from '../helpers/sync-enos';
 
-vi.mock('../../electron/registry/migrations', async (importOriginal) => (await import('../helpers/provisioning')).withProvisioningMigrations(importOriginal));
 
 const unlock = async () => ok({ method: 'passphrase' as const, passphrase: 'enos provisioning passphrase' });
 const RUN = { baud: 1_000_000, verifyTimeoutMs: 4000, samples: 1, operator: 'enos-test' };

@@ -4,12 +4,11 @@ import { openDatabase } from '../../electron/registry/database';
 import { migrations } from '../../electron/registry/migrations';
 import { provisioning } from '../../electron/registry/migrations/006-provisioning';
 import { tempDir } from '../helpers/cli';
-import { withProvisioningMigration } from '../helpers/provisioning';
 
 describe('migration 006 (provisioning)', () => {
   it('upgrades a database made at the previous version, keeping its rows; the ledger is append-only', () => {
     const path = join(tempDir(), 'upgrade.db');
-    const all = withProvisioningMigration(migrations, [provisioning]);
+    const all = migrations;
     const before = all.filter((migration) => migration.version < provisioning.version);
     const old = openDatabase(path, { create: true, migrations: before });
     if (!old.ok) throw new Error(old.error.message);

@@ -12,7 +12,6 @@ import { tempDir } from '../helpers/cli';
 import { stopSim } from '../helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../helpers/sim';
 
-vi.mock('../../electron/registry/migrations', async (importOriginal) => (await import('../helpers/provisioning')).withProvisioningMigrations(importOriginal));
 
 const unlock = async () => ok({ method: 'passphrase' as const, passphrase: 'station test passphrase' });
 const BAUD = 1_000_000;

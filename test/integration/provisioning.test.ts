@@ -17,7 +17,6 @@ import { tempDir } from '../helpers/cli';
 import { simMac, stopSim, zplListener } from '../helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../helpers/sim';
 
-vi.mock('../../electron/registry/migrations', async (importOriginal) => (await import('../helpers/provisioning')).withProvisioningMigrations(importOriginal));
 
 const unlock = async () => ok({ method: 'passphrase' as const, passphrase: 'provisioning test passphrase' });
 const BAUD = 1_000_000;

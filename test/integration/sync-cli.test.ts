@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeEnos } from '../fixtures/fake-enos/server';
 import { cliEnv, initDataDir, runCli, startCli } from '../helpers/cli';
-import { SYNC_MIGRATED } from '../helpers/sync-db';
 import { APP, seedCloud, startFakeEnos } from '../helpers/sync-enos';
 
 const addEnos = (dir: string, url: string, extra: string[] = []) => ['--data', dir, 'sync', 'target', 'add', 'enos', '--url', url, '--org', APP.orgId, '--app-key', APP.appKey, ...extra];
@@ -46,7 +45,7 @@ async function runCliAsync(args: string[], env: NodeJS.ProcessEnv) {
   return { status, stdout: cli.stdout(), json: <T = Record<string, unknown>>() => JSON.parse(cli.stdout().trim().split('\n').at(-1)!) as T };
 }
 
-describe.skipIf(!SYNC_MIGRATED)('commissioner sync against the fake EnOS gateway', () => {
+describe('commissioner sync against the fake EnOS gateway', () => {
   let fake: FakeEnos;
   let dir: string;
   const env = cliEnv({ COMMISSIONER_APP_SECRET: APP.appSecret });

@@ -1,13 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_ID_TAG } from '../../electron/sync/targets/enos/target';
-import { CLI, cliEnv, initDataDir, tempDir } from '../helpers/cli';
-import { openSyncDb, SYNC_MIGRATED } from '../helpers/sync-db';
+import { CLI, cliEnv, initDataDir } from '../helpers/cli';
+import { openSyncDb } from '../helpers/sync-db';
 import { addEnosTarget, makeLocalWork, seedCloud, startFakeEnos, syncService } from '../helpers/sync-enos';
 
-const JITI = resolve(__dirname, '../../node_modules/jiti/lib/jiti-cli.mjs');
-const CHILD = resolve(__dirname, '../fixtures/sync-child.ts');
 
 /** mulberry32: a small seeded generator, so a failing kill schedule can be replayed. */
 function seeded(seed: number): () => number {
@@ -19,14 +16,10 @@ function seeded(seed: number): () => number {
   };
 }
 
-/**
- * `commissioner sync run --once` from the built CLI once migration 007 is listed; until then the
- * same SyncService.run loop from a fixture (the built CLI's databases lack the sync tables).
- */
+/** `commissioner sync run --once` from the built CLI, as a user runs it. */
 function startChild(dir: string): { child: ChildProcess; exited: Promise<number | null>; ready: Promise<void> } {
-  const args = SYNC_MIGRATED ? [CLI, '--data', dir, '--json', 'sync', 'run', '--once'] : [JITI, CHILD, dir];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
-  // Ready once it speaks: the fixture's "ready", or the CLI's first progress line.
+  const child = spawn(process.execPath, [CLI, '--data', dir, '--json', 'sync', 'run', '--once'], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
+  // Ready once it speaks: its first progress line.
   const ready = new Promise<void>((done) => child.stdout!.on('data', () => done()));
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -58,7 +51,7 @@ describe('sync survives kill -9 (seeded schedule)', () => {
     const fake = await startFakeEnos({ rate: { perSecond: 400, burst: 30 } });
     fakes.push(fake);
     const tree = seedCloud(fake);
-    const dir = SYNC_MIGRATED ? initDataDir() : tempDir('commissioner-sync-crash-');
+    const dir = initDataDir();
     const setup = openSyncDb(dir);
     const service = syncService(setup.db, setup.vault);
     addEnosTarget(service, fake, { rate: 40, burst: 4 });

@@ -4,7 +4,7 @@ import { createLogger } from '../../electron/core/logger';
 import { openSqlite } from '../../electron/registry/sqlite';
 import { startRegistryServer, type RegistryServer } from '../../electron/sync/targets/hub/server';
 import { initDataDir, readPortsFile, runCli, startCli, cliEnv, type CliProcess } from '../helpers/cli';
-import { enqueue, openSyncDb, SYNC_MIGRATED } from '../helpers/sync-db';
+import { enqueue, openSyncDb } from '../helpers/sync-db';
 import { syncService } from '../helpers/sync-enos';
 
 const servers: RegistryServer[] = [];
@@ -95,7 +95,7 @@ describe('sync to a central Commissioner hub (sync API v1)', () => {
 // Two real stations need the sync tables in every station's database, which the built CLI has
 // only once migrations 003–006 exist and 007 is listed (see the sync section of the README).
 
-describe.skipIf(!SYNC_MIGRATED)('two real stations: one serves the registry, the other pushes to it', () => {
+describe('two real stations: one serves the registry, the other pushes to it', () => {
   const stations: CliProcess[] = [];
   afterEach(async () => {
     await Promise.all(stations.splice(0).map((station) => station.stop()));
