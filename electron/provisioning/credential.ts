@@ -16,6 +16,16 @@ import type { CredentialNote } from './journal';
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/**
+ * The fingerprint a record (ledger entry, birth record, PDF) carries for a secret: domain-separated
+ * and bound to the device, so a product secret differs per device and a weak secret cannot be looked
+ * up from a record. Anyone holding the secret recomputes it (README "Records"):
+ * hex SHA-256 of `commissioner-credential-v1` NUL `productKey/deviceKey` NUL `secret`.
+ * The device's read-back hash stays plain SHA-256 of the secret, as `hashes.read` defines it (commissioning protocol).
+ */
+export const credentialFingerprint = (device: DeviceRef, secret: string) =>
+  createHash('sha256').update(`commissioner-credential-v1\0${device.productKey}/${device.deviceKey}\0${secret}`).digest('hex');
+
 /** The CSR subject a station asks a device for (protocol reference §4: CN is the deviceKey, set by the device). */
 const CSR_SUBJECT = { country: 'XX', stateOrProvince: '-', locality: '-', organization: 'Commissioner', organizationalUnit: '' };
 const CERT_VALID_DAYS = 730;
@@ -109,7 +119,7 @@ export async function provideCredential(
     if (!secret.ok) return secret;
     const reused = await ensureSecret(driver, 'productSecret', secret.value, held.value);
     if (!reused.ok) return reused;
-    return ok({ note: { fingerprint: sha256Hex(secret.value) }, reused: reused.value, detail: reused.value ? 'productSecret already on the device' : 'productSecret written; the device activates at the station hub' });
+    return ok({ note: { fingerprint: credentialFingerprint(device, secret.value) }, reused: reused.value, detail: reused.value ? 'productSecret already on the device' : 'productSecret written; the device activates at the station hub' });
   }
 
   // Device-secret and certificate products both hold a deviceSecret (§5: a certificate login is mode 2 inside mTLS).
@@ -124,7 +134,7 @@ export async function provideCredential(
   if (!secretReused.ok) return secretReused;
   const source = cloud.value ? ' (issued by EnOS)' : '';
   if (product.authScheme === 'device-secret') {
-    return ok({ note: { fingerprint: sha256Hex(secret.value), ...(cloud.value ? { cloudCreated: true } : {}) }, reused: secretReused.value, detail: secretReused.value ? `deviceSecret${source} already on the device` : `deviceSecret${source} written and read back` });
+    return ok({ note: { fingerprint: credentialFingerprint(device, secret.value), ...(cloud.value ? { cloudCreated: true } : {}) }, reused: secretReused.value, detail: secretReused.value ? `deviceSecret${source} already on the device` : `deviceSecret${source} written and read back` });
   }
   const certified = await certificate(context, { driver, device, identity, previous, rotate, held: held.value });
   return certified.ok && cloud.value ? ok({ ...certified.value, note: { ...certified.value.note, cloudCreated: true } }) : certified;

@@ -5,7 +5,7 @@ import type { Result } from '../../shared/result';
 import type { CommandAnswer } from '../hub/commands';
 import type { DeviceRef } from '../hub/directory';
 import type { Hub } from '../hub/hub';
-import type { SessionView } from '../hub/session';
+import { COAP_WITHOUT_DTLS_NOTE, type SessionView } from '../hub/session';
 import type { Counters } from '../hub/stats';
 import { violationText } from '../registry/registry';
 import type { ConnectivityReport, DeviceDriver, Endpoint } from '../serial/drivers/driver';
@@ -184,6 +184,13 @@ function telemetryAdvice(product: Product, errors: string[], posted: number, rep
  * only when it polls, so the side-effect-free request is checked over MQTT.
  */
 async function verifyPolled(hub: Hub, driver: DeviceDriver, target: VerifyTarget, endpoint: Endpoint): Promise<Check[]> {
+  const checks = await pollChecks(hub, driver, target, endpoint);
+  // Issue 9: a device checked over plain CoAP (the hub has no DTLS-PSK server) is reported so, check by check.
+  if (endpoint.protocol !== 'coap' || endpoint.tls) return checks;
+  return checks.map((check) => ({ ...check, explanation: `${check.explanation} (${COAP_WITHOUT_DTLS_NOTE})` }));
+}
+
+async function pollChecks(hub: Hub, driver: DeviceDriver, target: VerifyTarget, endpoint: Endpoint): Promise<Check[]> {
   const { device, product } = target;
   const protocol = endpoint.protocol;
   let accepted = 0;

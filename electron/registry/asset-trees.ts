@@ -145,7 +145,7 @@ export class AssetTrees {
     if (!tree.ok) return tree;
     const state = this.state(tree.value.id);
     if (!cascade && (state.nodes.length > 0 || state.placements.length > 0)) return err('NODE_NOT_EMPTY', `Tree "${tree.value.name}" has ${state.nodes.length} node(s); delete them first or use --cascade.`);
-    const result = this.registry.transaction(() => {
+    const result = tree.value.origin === 'enos' ? this.forgetPulledTree(tree.value, state) : this.registry.transaction(() => {
       for (const node of state.nodes.filter((item) => item.parentId === null)) this.removeNodes(state, node.id);
       this.registry.outbox.record({ entity: 'asset_tree', entityId: tree.value.id, operation: 'delete', payload: (revision) => ({ id: tree.value.id, revision }) });
       this.db.prepare('DELETE FROM asset_trees WHERE id = ?').run(tree.value.id);
@@ -153,6 +153,26 @@ export class AssetTrees {
     });
     if (result.ok) this.emit(tree.value.id, 'delete');
     return result;
+  }
+
+  /**
+   * Removes a tree pulled from EnOS from this station only: EnOS owns it, so nothing is queued for
+   * the sync. What was made here under it (nodes, placements) has outbox rows and may already be in
+   * EnOS; deleting it silently here would either leave it orphaned there or delete it there, so the
+   * delete is refused naming it: remove those explicitly first (that does reach EnOS).
+   */
+  private forgetPulledTree(tree: AssetTree, state: TreeState): Result<{ id: string }> {
+    const madeHere = this.db.prepare<[string], number>("SELECT 1 FROM outbox WHERE entity = 'asset_node' AND entity_id = ? AND operation = 'create' LIMIT 1").pluck();
+    const localNodes = state.nodes.filter((node) => madeHere.get(node.id) !== undefined);
+    if (localNodes.length > 0 || state.placements.length > 0) {
+      const named = [...localNodes.map((node) => `node ${node.id} (${node.name})`), ...state.placements.map((placement) => `placement of ${deviceRef(placement)}`)];
+      return err('CONFLICT', `Tree "${tree.name}" was pulled from EnOS and holds what this station added to it: ${named.slice(0, 10).join(', ')}${named.length > 10 ? ` and ${named.length - 10} more` : ''}. Delete or unplace those first (that reaches EnOS), then delete the tree here.`);
+    }
+    return this.registry.transaction(() => {
+      this.db.prepare('DELETE FROM asset_nodes WHERE tree_id = ?').run(tree.id);
+      this.db.prepare('DELETE FROM asset_trees WHERE id = ?').run(tree.id);
+      return ok({ id: tree.id });
+    });
   }
 
   show(ref: string): Result<TreeView> {

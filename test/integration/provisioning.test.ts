@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,6 +10,7 @@ import { formatIdentityUri } from '../../shared/model/identity-uri';
 import { ok, type Result } from '../../shared/result';
 import { createLocalApi } from '../../electron/bridge/local-api';
 import { initDataFolder } from '../../electron/core/init';
+import { COAP_WITHOUT_DTLS_NOTE } from '../../electron/hub/session';
 import { labelZpl } from '../../electron/provisioning/label';
 import { birthRecordPdf, embeddedRecord } from '../../electron/provisioning/report-pdf';
 import { openServices, type Services } from '../../electron/services';
@@ -53,7 +55,7 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
         host: 'cli',
         logLevel: 'warn',
         unlock,
-        hub: { host: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wssPort: null, httpPort: 0 },
+        hub: { host: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wssPort: null, httpPort: 0, coapPort: 0 },
         serial: { timeoutMs: 500, attempts: 3 },
         provisioning: { printer: { kind: 'zpl-tcp', host: '127.0.0.1', port: printer.port } },
       }),
@@ -114,6 +116,20 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
     expect(result.outcome).toBe('provisioned');
   }, 60_000);
 
+  it('a product secret is recorded per device: domain-separated fingerprints that differ between devices and are not SHA-256 of the secret', async () => {
+    const second = await sim('ps2');
+    expect(value(await api.call('provisioning.provision', { port: second.path, productKey: products.product, ...RUN })).outcome).toBe('provisioned');
+    const { productSecret } = value(await api.call('products.secret', { productKey: products.product }));
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const recorded = await Promise.all(['D-SN-ps1', 'D-SN-ps2'].map(async (deviceKey) => value(await api.call('provisioning.report', { device: `${products.product}/${deviceKey}` })).body.credentialFingerprint));
+    // The README's records section: SHA-256 of "commissioner-credential-v1" NUL "PK/DK" NUL secret.
+    expect(recorded).toEqual(['D-SN-ps1', 'D-SN-ps2'].map((deviceKey) => sha256(`commissioner-credential-v1\0${products.product}/${deviceKey}\0${productSecret}`)));
+    expect(recorded[0]).not.toBe(recorded[1]);
+    expect(recorded).not.toContain(sha256(productSecret));
+    const ledger = JSON.parse(value(await api.call('provisioning.ledger.export', { format: 'json' })).text) as Array<{ deviceKey: string; credentialFingerprint: string | null }>;
+    expect(ledger.filter((entry) => entry.deviceKey.startsWith('D-SN-ps')).map((entry) => entry.credentialFingerprint)).toEqual(recorded);
+  }, 60_000);
+
   it('certificate from the device CSR: the key stays on the device, the mTLS chain is checked', async () => {
     const device = await sim('ct1');
     const result = value(await api.call('provisioning.provision', { port: device.path, productKey: products.cert, ...RUN }));
@@ -149,8 +165,11 @@ describe('provisioning pipeline end to end (sims on real PTYs, the real hub, rea
     const http = result.checks.find((check) => check.protocol === 'http');
     expect(http).toMatchObject({ check: 'login', result: 'failed' });
     expect(http?.explanation).toMatch(/did not log in over HTTP at 127\.0\.0\.1:\d+: http is not emulated/);
-    // No CoAP listener on this hub: the check says so instead of failing the device for it.
-    expect(result.checks.find((check) => check.protocol === 'coap')).toMatchObject({ check: 'login', result: 'unavailable', explanation: expect.stringContaining('no COAP listener') });
+    // CoAP is served without DTLS: every CoAP check of the report says so plainly (issue 9).
+    const coap = result.checks.filter((check) => check.protocol === 'coap');
+    expect(coap).toEqual([expect.objectContaining({ check: 'login', result: 'failed', explanation: expect.stringMatching(/over COAP at 127\.0\.0\.1:\d+: coap is not emulated/) })]);
+    expect(coap[0]?.explanation).toContain(COAP_WITHOUT_DTLS_NOTE);
+    expect(http?.explanation).not.toContain(COAP_WITHOUT_DTLS_NOTE);
     expect(result).toMatchObject({ outcome: 'failed', error: { code: 'PROVISION_VERIFY_FAILED' } });
     expect(value(await api.call('devices.get', { ref: `${products.web}/D-SN-web1` })).state).not.toBe('provisioned');
     // Re-plugged (a fresh sim process on the same flash): a second host session on a running sim

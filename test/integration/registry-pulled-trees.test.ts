@@ -41,6 +41,28 @@ describe('asset trees pulled from EnOS (registry import)', () => {
     ]);
   });
 
+  it('deleting a pulled tree removes it here only; what was added here under it is named and the delete refused', async () => {
+    const { db, assets } = setup();
+    const deleteTree = (tree: string) => assets.handlers()['assets.deleteTree']({ tree, cascade: true }, { transport: 'in-process' });
+    expect(assets.importPulledTree({ ...TREE, nodes: [PLANT, HALL] }).ok).toBe(true);
+    const cabinet = assets.addNode({ tree: 'Site A', parentId: 'aHall001', name: 'Cabinet', type: 'areaModel', attributes: {} });
+    if (!cabinet.ok) throw new Error(cabinet.error.message);
+    const before = outboxRows(db);
+    expect(await deleteTree('Site A')).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining(`node ${cabinet.value.id} (Cabinet)`) } });
+    expect(assets.listTrees()).toMatchObject([{ id: 'tEnos001', nodes: 3 }]);
+    expect(outboxRows(db)).toEqual(before);
+
+    // With the local node deleted explicitly (a delete that reaches EnOS), the pulled tree goes, and nothing more is queued.
+    expect(assets.deleteNode(cabinet.value.id, false).ok).toBe(true);
+    const queued = outboxRows(db);
+    expect(await deleteTree('Site A')).toEqual({ ok: true, value: { id: 'tEnos001' } });
+    expect(assets.listTrees()).toEqual([]);
+    expect(db.prepare("SELECT count(*) FROM asset_nodes WHERE tree_id = 'tEnos001'").pluck().get()).toBe(0);
+    expect(outboxRows(db)).toEqual(queued);
+    expect(queued).not.toContainEqual(expect.objectContaining({ entityId: 'aPlant01' }));
+    expect(queued).not.toContainEqual(expect.objectContaining({ entity: 'asset_tree' }));
+  });
+
   it('on a second pull renames the tree and adds new nodes, keeping local changes of the nodes it holds', () => {
     const { db, assets } = setup();
     expect(assets.importPulledTree({ ...TREE, nodes: [PLANT, HALL] }).ok).toBe(true);
