@@ -1,5 +1,12 @@
-import type { Outcome, PipelineStep, StepResult } from '../../shared/contract/provisioning';
+import type { Outcome, PipelineStep, ProvisioningToday, StepResult } from '../../shared/contract/provisioning';
 import type { Db } from '../registry/database';
+
+/** The start of the day `ms` falls in, in this process's time zone (the station's "today"). */
+export function localMidnight(ms: number): number {
+  const day = new Date(ms);
+  day.setHours(0, 0, 0, 0);
+  return day.getTime();
+}
 
 /** What the credential step made, kept so a resumed run can tell whether the device holds it. */
 export interface CredentialNote {
@@ -70,6 +77,16 @@ export class Journal {
       .prepare<[string, string], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE product_key = ? AND device_key = ? AND status = 'provisioned' ORDER BY id DESC LIMIT 1`)
       .get(productKey, deviceKey);
     return row ? toRun(row) : undefined;
+  }
+
+  /** Runs started at or after `since`, by status: an index-only scan of migration 009's (started_at, status). */
+  startedSince(since: number): ProvisioningToday {
+    const counts = { running: 0, provisioned: 0, failed: 0, skipped: 0, held: 0 };
+    const groups = this.db.prepare<[number], { status: RunRow['status']; count: number }>('SELECT status, count(*) AS count FROM provisioning_runs WHERE started_at >= ? GROUP BY status').all(since);
+    for (const { status, count } of groups) counts[status] += count;
+    const started = groups.reduce((sum, group) => sum + group.count, 0);
+    const decided = counts.provisioned + counts.failed;
+    return { since, started, ...counts, successRate: decided === 0 ? null : counts.provisioned / decided };
   }
 
   identify(id: number, identity: { serial: string; mac: string; model: string; firmware: string }): void {

@@ -13,7 +13,7 @@ import type { Endpoint } from '../serial/drivers/driver';
 import type { SerialModule } from '../serial/module';
 import { verifyBirthRecord } from './birth-record';
 import { targetEndpoints, type Destinations } from './destination';
-import { Journal } from './journal';
+import { Journal, localMidnight } from './journal';
 import { labelPdf, labelZpl } from './label';
 import { exportLedger, Ledger } from './ledger';
 import { Pipeline } from './pipeline';
@@ -118,7 +118,16 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
     if (!printed.ok) logger.warn('label not printed', { productKey: result.productKey, deviceKey: result.deviceKey, code: printed.error.code, reason: printed.error.message });
   };
 
-  const station = config.station ? new SlotWatcher(pipeline, config.station, (port, error) => logger.error('station slot run failed', { port, error: String(error) })) : null;
+  /** One device through the pipeline, then its label (the provision handler and the station's slots). */
+  const provisionAndPrint: Pick<Pipeline, 'run'> = {
+    async run(request) {
+      const result = await pipeline.run(request);
+      if (result.ok) await autoPrint(result.value);
+      return result;
+    },
+  };
+
+  const station = config.station ? new SlotWatcher(provisionAndPrint, config.station, (port, error) => logger.error('station slot run failed', { port, error: String(error) })) : null;
   const offPlug: Array<() => void> = [];
 
   return {
@@ -141,11 +150,7 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
         ]
       : [],
     handlers: {
-      'provisioning.provision': async ({ port, ...request }) => {
-        const result = await pipeline.run({ ...request, port });
-        if (result.ok) await autoPrint(result.value);
-        return result;
-      },
+      'provisioning.provision': ({ port, ...request }) => provisionAndPrint.run({ ...request, port }),
       'provisioning.batch': async ({ ports, all, planCsv, ...request }) => {
         if (!deps.registry.getProduct(request.productKey)) return err('NOT_FOUND', `No product "${request.productKey.slice(0, 40)}" in the registry. See \`commissioner product list\`.`);
         if (planCsv !== undefined) {
@@ -160,6 +165,7 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
         const count = (outcome: ProvisionResult['outcome']) => results.filter((result) => result.outcome === outcome).length;
         return ok({ results, summary: { provisioned: count('provisioned'), failed: count('failed'), skipped: count('skipped'), held: count('held') } });
       },
+      'provisioning.today': (input) => ok(journal.startedSince(input.since ?? localMidnight(context.clock()))),
       'provisioning.ledger.verify': () => ledger.verify(),
       'provisioning.ledger.export': (input) => {
         const entries = ledger.entries();

@@ -1,4 +1,4 @@
-import type { Device, DeviceListQuery, DevicePage } from '../../shared/contract/devices';
+import { DeviceStateSchema, type Device, type DeviceListQuery, type DevicePage, type DeviceState, type DeviceStats } from '../../shared/contract/devices';
 import type { Db } from './database';
 
 interface DeviceRow {
@@ -158,6 +158,20 @@ export class DeviceRepository {
       items: page.map(publicDevice),
       next: last ? encodeCursor([last[column as keyof DeviceRow] as string | number, last.id]) : null,
     };
+  }
+
+  /** One scan of the (state, product_key) index of migration 009, folded into both tallies. */
+  stats(): DeviceStats {
+    const byState = Object.fromEntries(DeviceStateSchema.options.map((state) => [state, 0])) as DeviceStats['byState'];
+    const byProduct: Record<string, number> = {};
+    let total = 0;
+    const groups = this.db.prepare<[], { state: DeviceState; productKey: string; count: number }>('SELECT state, product_key AS productKey, count(*) AS count FROM devices GROUP BY state, product_key').all();
+    for (const { state, productKey, count } of groups) {
+      byState[state] += count;
+      byProduct[productKey] = (byProduct[productKey] ?? 0) + count;
+      total += count;
+    }
+    return { total, byState, byProduct };
   }
 
   all(productKey?: string): StoredDevice[] {

@@ -98,6 +98,15 @@ export type CsvIssue = z.infer<typeof CsvIssueSchema>;
 export const DeviceImportResultSchema = z.object({ dryRun: z.boolean(), rows: z.number().int(), imported: z.number().int(), issues: z.array(CsvIssueSchema) });
 export type DeviceImportResult = z.infer<typeof DeviceImportResultSchema>;
 
+/** The dashboard's device counts (issue 11): every state is present, zero when no device is in it. */
+export const DeviceStatsSchema = z.object({
+  total: z.number().int(),
+  byState: z.record(DeviceStateSchema, z.number().int()),
+  /** productKey → devices of that product; products without devices are left out. */
+  byProduct: z.record(z.string(), z.number().int()),
+});
+export type DeviceStats = z.infer<typeof DeviceStatsSchema>;
+
 export const devicesRequests = {
   list: request('devices.list', DeviceListSchema, DevicePageSchema),
   get: request('devices.get', z.object({ ref }).strict(), DeviceSchema),
@@ -113,6 +122,7 @@ export const devicesRequests = {
   ),
   /** The import's CSV columns, without secrets. */
   export: request('devices.export', z.object({ productKey: z.string().max(20).optional() }).strict(), z.object({ csv: z.string(), rows: z.number().int() })),
+  stats: request('devices.stats', z.object({}).strict(), DeviceStatsSchema),
 };
 
 export const DeviceChangeSchema = z.object({

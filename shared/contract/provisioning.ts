@@ -123,6 +123,20 @@ export const BirthRecordSchema = z.object({
 });
 export type BirthRecord = z.infer<typeof BirthRecordSchema>;
 
+/** Runs started since a moment (the dashboard's "provisioning today", issue 11), by how they ended. */
+export const ProvisioningTodaySchema = z.object({
+  since: z.number().int(),
+  started: z.number().int(),
+  provisioned: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  held: z.number().int(),
+  running: z.number().int(),
+  /** provisioned / (provisioned + failed); null before any run succeeded or failed. */
+  successRate: z.number().min(0).max(1).nullable(),
+});
+export type ProvisioningToday = z.infer<typeof ProvisioningTodaySchema>;
+
 export const provisioningRequests = {
   provision: request('provisioning.provision', z.object({ port: PortPath, ...runOptions }).strict(), ProvisionResultSchema),
   batch: request(
@@ -139,6 +153,8 @@ export const provisioningRequests = {
       .strict(),
     z.object({ results: z.array(ProvisionResultSchema), summary: BatchSummarySchema }),
   ),
+  /** `since` (ms): the caller's local midnight; default the station's. */
+  today: request('provisioning.today', z.object({ since: z.number().int().min(0).optional() }).strict(), ProvisioningTodaySchema),
   ledgerVerify: request('provisioning.ledger.verify', z.object({}).strict(), z.object({ entries: z.number().int(), head: z.string() })),
   ledgerExport: request('provisioning.ledger.export', z.object({ format: z.enum(['csv', 'json']) }).strict(), z.object({ text: z.string(), entries: z.number().int() })),
   report: request('provisioning.report', z.object({ device: z.string().min(1).max(100) }).strict(), BirthRecordSchema),
