@@ -68,7 +68,7 @@ export class SlotWatcher {
   private readonly again = new Set<string>();
 
   constructor(
-    private readonly pipeline: Pipeline,
+    private readonly pipeline: Pick<Pipeline, 'run'>,
     private readonly config: StationConfig,
     private readonly onError: (port: string, error: unknown) => void,
   ) {}

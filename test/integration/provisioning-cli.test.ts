@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportThingModel } from '../../shared/model/thing-model-json';
 import { BUILT_IN_MODEL } from '../../electron/sim/telemetry';
-import { cliEnv, runCli, tempDir } from '../helpers/cli';
+import { cliEnv, runCli, startCli, tempDir } from '../helpers/cli';
+import { zplListener } from '../helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../helpers/sim';
 
 // The built CLI opens the database with the listed migrations: this runs once 006 is listed
@@ -63,6 +64,29 @@ describe('provisioning CLI (built CLI, hub in-process, sims on PTYs)', () => {
     expect(cli(['label', 'M-SN-cli1', '--format', 'zpl', '--out', zpl]).status).toBe(0);
     expect(readFileSync(zpl, 'utf8')).toContain(`enos-device:${productKey}/M-SN-cli1`);
   }, 180_000);
+
+  it('station --slot PATH --product PK provisions a device plugged at that path without a click and sends its label to --zpl-printer', async () => {
+    const printer = await zplListener();
+    const slot = join(dir, 'slot1');
+    const station = startCli(['--data', data, '--json', 'station', '--port', '0', '--mqtt-port', '0', '--mqtts-port', 'off', '--wss-port', 'off', '--slot', slot, '--product', productKey, '--baud', BAUD, '--verify-timeout', '4000', '--zpl-printer', `127.0.0.1:${printer.port}`]);
+    try {
+      await station.waitFor(/"listening"/, 60_000);
+      sims.push(await startSimDevice(dir, 'slot1', ['--baud', BAUD]));
+      await vi.waitFor(() => expect(printer.received.map(String).join('')).toContain(`${productKey}/M-SN-slot1`), { timeout: 60_000, interval: 250 });
+      const ledger = JSON.parse(cli(['--json', 'ledger', 'export', '--format', 'json']).json<{ value: { text: string } }>().value.text) as Array<{ deviceKey: string; outcome: string }>;
+      expect(ledger.filter((entry) => entry.deviceKey === 'M-SN-slot1').map((entry) => entry.outcome)).toEqual(['provisioned']);
+    } finally {
+      expect(await station.stop()).toBe(0);
+      await printer.close();
+    }
+  }, 120_000);
+
+  it('station provisioning flags: bad usage exits 2 before anything starts', () => {
+    expect(cli(['station', '--port', '0', '--slot', join(dir, 'slot9')]).stderr).toMatch(/--slot needs --product/);
+    expect(cli(['station', '--port', '0', '--safe-service', 'no-equals-sign']).status).toBe(2);
+    expect(cli(['station', '--port', '0', '--zpl-printer', 'printer:notaport']).status).toBe(2);
+    expect(cli(['station', '--port', '0', '--lp', '--zpl-printer', '127.0.0.1']).status).toBe(2);
+  });
 
   it('bad usage exits 2, an unknown product exits 1 with its code', () => {
     expect(cli(['provision', '--product', productKey]).status).toBe(2);

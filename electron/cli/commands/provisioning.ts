@@ -13,7 +13,7 @@ import { parseList, readInput } from './input-files';
 /** Without an owner the hub starts in-process on free loopback ports: it is what the device is told to reach. */
 const IN_PROCESS_HUB = { hub: { host: '127.0.0.1', mqttPort: 0, mqttsPort: 0, wssPort: null } };
 
-interface RunFlags {
+export interface RunFlags {
   product: string;
   protocols?: string;
   node?: string;
@@ -32,9 +32,11 @@ function wholeNumber(flag: string, value: string, min: number, max: number): num
   return number;
 }
 
-function addRunOptions(command: Command): Command {
+/** The run options of `provision` and `batch`; a station takes them for its slots, where --product is needed only with --slot. */
+export function addRunOptions(command: Command, productRequired = true): Command {
+  const product = new Option('--product <PK>', 'the product the device is commissioned as');
   return command
-    .requiredOption('--product <PK>', 'the product the device is commissioned as')
+    .addOption(productRequired ? product.makeOptionMandatory() : product)
     .option('--protocols <list>', 'verify over these protocols (default: every protocol of the product): mqtt,http,coap')
     .option('--node <ID>', 'asset node the device is placed under on success')
     .option('--baud <n>', 'line speed', '115200')
@@ -46,7 +48,7 @@ function addRunOptions(command: Command): Command {
     .option('--verify-timeout <ms>', 'verification budget per protocol', '10000');
 }
 
-function runInput(flags: RunFlags) {
+export function runInput(flags: RunFlags) {
   return {
     productKey: flags.product,
     ...(flags.protocols ? { protocols: parseList(flags.protocols, DeviceProtocolSchema.options, '--protocols') } : {}),
