@@ -59,7 +59,7 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
  */
 export class FramedFirmware {
   private readonly splitter: FrameSplitter;
-  /** The answers to the last requests, by seq (spec §3.3: as many as may be pipelined). */
+  /** The answers to the last requests of this session, by seq (spec §3.3: as many as may be pipelined). */
   private answered = new Map<number, Buffer>();
   private transfer: { target: TransferTarget; total: number; sha256: Buffer; received: Buffer[]; next: number } | null = null;
   private transferBytes = 0;
@@ -118,6 +118,9 @@ export class FramedFirmware {
   }
 
   private async handle(request: Frame): Promise<void> {
+    // Spec §3.1: `hello` opens a new host session whose seq starts again at 1, so answers
+    // remembered from the previous session must not be replayed to it (§3.3).
+    if (request.command === 'hello') this.answered.clear();
     const again = this.answered.get(request.seq);
     if (again) return this.send(again, false); // spec §3.3: a retry is not executed again
     const answer = await this.execute(request).catch((error: Error) => ({ status: 'failed' as const, body: { detail: error.message } }));

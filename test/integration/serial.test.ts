@@ -55,6 +55,16 @@ afterAll(async () => {
 });
 
 describe('framed protocol against a sim on a real pseudo-terminal', () => {
+  it('a second host session on the still-running sim gets fresh answers, not the first session\'s remembered ones (spec §3.1)', async () => {
+    const device = await sim('sessions');
+    // Both sessions number hello 1, config.read 2: the second read must see the write in between.
+    await withDriver(device.path, async (driver) => {
+      expect(await driver.readConfig()).toEqual({ ok: true, value: { endpoints: [] } });
+      expect((await driver.writeConfig(config)).ok).toBe(true);
+    });
+    await withDriver(device.path, async (driver) => expect(await driver.readConfig()).toEqual({ ok: true, value: config }));
+  });
+
   it('identifies, writes, reads back and commits; the flash survives a restart of the sim', async () => {
     const state = join(dir, 'a.json');
     const device = await sim('a', ['--state', state, '--model', 'METER-9']);
