@@ -27,6 +27,8 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 export class DeviceSession {
   private client: MqttClient | null = null;
+  /** Every client this session opened and has not ended: stop() ends them all, even mid-login. */
+  private readonly clients = new Set<MqttClient>();
   private timer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private readonly points: Record<string, unknown> = {};
@@ -51,33 +53,52 @@ export class DeviceSession {
     }
     if (!this.flash.secrets.deviceSecret) return { error: 'no deviceSecret or productSecret in flash' };
     const started = performance.now();
-    const client = await this.open(2, this.flash.secrets.deviceSecret);
+    const client = await this.open(2, this.flash.secrets.deviceSecret, (_client, topic, payload) => this.onDownstream(topic, payload));
     if ('error' in client) return client;
     this.client = client;
-    client.on('message', (topic, payload) => this.onDownstream(topic, payload));
-    await client.subscribeAsync(`${topicFor('measurepoint.post', productKey, deviceKey)}_reply`, { qos: 1 });
+    await client.subscribeAsync(`${topicFor('measurepoint.post', productKey, deviceKey)}_reply`, { qos: 1 }).catch(() => undefined);
+    if (this.stopped) return { error: 'stopped' };
     this.publish('ota.inform', { version: this.options.firmware });
     this.options.log('info', `online at ${this.endpoint.host}:${this.endpoint.port} as ${productKey}/${deviceKey}`);
     return { latencyMs: performance.now() - started };
   }
 
-  private async open(secureMode: 2 | 3, secret: string): Promise<MqttClient | { error: string }> {
+  /**
+   * Logs in. `onMessage` is attached before the CONNECT goes out: a message the hub pushes right
+   * after CONNACK (thing.activate.info, §3.7) can arrive in the same read as the CONNACK.
+   */
+  private open(secureMode: 2 | 3, secret: string, onMessage: (client: MqttClient, topic: string, payload: Buffer) => void): Promise<MqttClient | { error: string }> {
+    if (this.stopped) return Promise.resolve({ error: 'stopped' });
     const { productKey = '', deviceKey = '' } = this.flash.config;
     const credentials = buildMqttCredentials({ productKey, deviceKey, secret, secureMode, timestamp: String(Date.now()) });
     const tls = this.endpoint.tls ? this.tlsOptions() : {};
-    try {
-      return await mqtt.connectAsync(`${this.endpoint.tls ? 'mqtts' : 'mqtt'}://${this.endpoint.host}:${this.endpoint.port}`, {
-        ...credentials,
-        protocolVersion: 4,
-        clean: true,
-        keepalive: 60,
-        reconnectPeriod: 0,
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        ...tls,
-      });
-    } catch (error) {
-      return { error: `login (mode ${secureMode}) failed: ${(error as Error).message}` };
-    }
+    const client = mqtt.connect(`${this.endpoint.tls ? 'mqtts' : 'mqtt'}://${this.endpoint.host}:${this.endpoint.port}`, {
+      ...credentials,
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 60,
+      reconnectPeriod: 0,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      ...tls,
+    });
+    this.clients.add(client);
+    client.on('message', (topic, payload) => onMessage(client, topic, payload));
+    return new Promise((resolve) => {
+      const failed = (reason: string) => {
+        void this.end(client);
+        resolve({ error: `login (mode ${secureMode}) failed: ${reason}` });
+      };
+      client.once('connect', () => (this.stopped ? failed('stopped') : resolve(client)));
+      client.on('error', (error) => failed(error.message));
+      // Without reconnects a refused or dropped connection may only close.
+      client.once('close', () => failed('the connection closed'));
+    });
+  }
+
+  /** Graceful (the activation reply gets out), but forced once stopping: a device being switched off waits for no acknowledgement. */
+  private async end(client: MqttClient): Promise<void> {
+    this.clients.delete(client);
+    await client.endAsync(this.stopped).catch(() => undefined);
   }
 
   /** Mutual TLS with the certificate chain and key in flash (protocol reference §4). */
@@ -88,30 +109,32 @@ export class DeviceSession {
 
   /** §3.7: mode-3 login, the hub pushes thing.activate.info, we persist the secret and reply. */
   private async activate(productKey: string, deviceKey: string, productSecret: string): Promise<{ ok: true } | { error: string }> {
-    const client = await this.open(3, productSecret);
+    let received: (secret: string | null) => void = () => undefined;
+    const pushed = new Promise<string | null>((resolve) => (received = resolve));
+    const client = await this.open(3, productSecret, (activating, topic, payload) => {
+      const routed = routeTopic(topic);
+      const parsed = parseRequest(payload);
+      if (routed?.kind !== 'activate.info' || !parsed.ok) return;
+      const params = parsed.request.params as { deviceSecret?: unknown };
+      if (typeof params?.deviceSecret !== 'string') return;
+      activating.publish(`${topic}_reply`, buildReply({ id: parsed.request.id, code: 200, data: {} }), { qos: 1 });
+      received(params.deviceSecret);
+    });
     if ('error' in client) return client;
+    client.once('close', () => received(null)); // stopped or dropped: no secret will come
     try {
-      const secret = await new Promise<string | null>((resolve) => {
-        const timer = setTimeout(() => resolve(null), CONNECT_TIMEOUT_MS);
-        client.on('message', (topic, payload) => {
-          const routed = routeTopic(topic);
-          const parsed = parseRequest(payload);
-          if (routed?.kind !== 'activate.info' || !parsed.ok) return;
-          const params = parsed.request.params as { deviceSecret?: unknown };
-          if (typeof params?.deviceSecret !== 'string') return;
-          clearTimeout(timer);
-          client.publish(`${topic}_reply`, buildReply({ id: parsed.request.id, code: 200, data: {} }), { qos: 1 });
-          resolve(params.deviceSecret);
-        });
-      });
+      const timer = setTimeout(() => received(null), CONNECT_TIMEOUT_MS);
+      const secret = await pushed;
+      clearTimeout(timer);
       if (!secret) return { error: 'activation: no thing.activate.info within the timeout' };
+      if (this.stopped) return { error: 'stopped' };
       this.flash.secrets.deviceSecret = secret;
       this.flash.activated = true;
       this.options.save();
       this.options.log('info', `activated as ${productKey}/${deviceKey}`);
       return { ok: true };
     } finally {
-      await client.endAsync().catch(() => undefined);
+      await this.end(client);
     }
   }
 
@@ -133,6 +156,7 @@ export class DeviceSession {
   }
 
   startPosting(): void {
+    if (this.stopped) return;
     this.timer = setInterval(() => void this.postSample(this.options.postIntervalMs), this.options.postIntervalMs);
   }
 
@@ -172,8 +196,8 @@ export class DeviceSession {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.client?.endAsync().catch(() => undefined);
     this.client = null;
+    await Promise.all([...this.clients].map((client) => this.end(client)));
   }
 }
 

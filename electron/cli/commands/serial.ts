@@ -136,6 +136,13 @@ export function registerSerialCommands(program: Command): void {
       const thingModel = loadThingModel(options.thingModel);
       if (!thingModel.ok) return printResult(thingModel, global.json, () => '');
       const serial = options.serial ?? `SIM${process.pid}`;
+      // Listening before the sim announces itself: a signal right after the "on PATH" line (or a
+      // second one while stopping) must stop it cleanly, never kill it half-way.
+      let stopRequested = false;
+      let stop = () => void (stopRequested = true);
+      const onSignal = () => stop();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const started = await startSim({
         link: options.link,
         model: options.model,
@@ -149,13 +156,18 @@ export function registerSerialCommands(program: Command): void {
         postIntervalMs: options.postInterval,
         report: (text) => process.stderr.write(`sim ${serial}: ${text}\n`),
       });
-      if (!started.ok) return printResult(started, global.json, () => '');
+      if (!started.ok) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        return printResult(started, global.json, () => '');
+      }
       const sim = started.value;
-      printProgress(global.json, { type: 'ready', path: sim.hostPath, serial, model: options.model, protocol: options.protocol, baud: options.baud }, `sim ${options.model} ${serial} (${options.protocol}, ${options.baud} baud) on ${sim.hostPath}`);
-      const stop = () => void sim.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      stop = () => void sim.stop();
+      if (stopRequested) stop();
+      else printProgress(global.json, { type: 'ready', path: sim.hostPath, serial, model: options.model, protocol: options.protocol, baud: options.baud }, `sim ${options.model} ${serial} (${options.protocol}, ${options.baud} baud) on ${sim.hostPath}`);
       const how = await sim.ended;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       printResult(ok({ path: sim.hostPath, ended: how }), global.json, (value) => `sim on ${value.path} ${value.ended}`);
     });
 }
