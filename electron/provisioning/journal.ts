@@ -1,12 +1,6 @@
 import type { Outcome, PipelineStep, ProvisioningToday, StepResult } from '../../shared/contract/provisioning';
+import { localMidnight } from '../../shared/model/local-day';
 import type { Db } from '../registry/database';
-
-/** The start of the day `ms` falls in, in this process's time zone (the station's "today"). */
-export function localMidnight(ms: number): number {
-  const day = new Date(ms);
-  day.setHours(0, 0, 0, 0);
-  return day.getTime();
-}
 
 /** What the credential step made, kept so a resumed run can tell whether the device holds it. */
 export interface CredentialNote {
@@ -79,8 +73,8 @@ export class Journal {
     return row ? toRun(row) : undefined;
   }
 
-  /** Runs started at or after `since`, by status: an index-only scan of migration 009's (started_at, status). */
-  startedSince(since: number): ProvisioningToday {
+  /** Runs started at or after `since` (default: the station's local midnight), by status: an index-only scan of migration 009's (started_at, status). */
+  startedSince(since = localMidnight(this.clock())): ProvisioningToday {
     const counts = { running: 0, provisioned: 0, failed: 0, skipped: 0, held: 0 };
     const groups = this.db.prepare<[number], { status: RunRow['status']; count: number }>('SELECT status, count(*) AS count FROM provisioning_runs WHERE started_at >= ? GROUP BY status').all(since);
     for (const { status, count } of groups) counts[status] += count;

@@ -13,7 +13,7 @@ import type { Endpoint } from '../serial/drivers/driver';
 import type { SerialModule } from '../serial/module';
 import { verifyBirthRecord } from './birth-record';
 import { targetEndpoints, type Destinations } from './destination';
-import { Journal, localMidnight } from './journal';
+import { Journal } from './journal';
 import { labelPdf, labelZpl } from './label';
 import { exportLedger, Ledger } from './ledger';
 import { Pipeline } from './pipeline';
@@ -165,7 +165,7 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
         const count = (outcome: ProvisionResult['outcome']) => results.filter((result) => result.outcome === outcome).length;
         return ok({ results, summary: { provisioned: count('provisioned'), failed: count('failed'), skipped: count('skipped'), held: count('held') } });
       },
-      'provisioning.today': (input) => ok(journal.startedSince(input.since ?? localMidnight(context.clock()))),
+      'provisioning.today': (input) => ok(journal.startedSince(input.since)),
       'provisioning.ledger.verify': () => ledger.verify(),
       'provisioning.ledger.export': (input) => {
         const entries = ledger.entries();

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
-import { initDataDir, startCli, type CliProcess } from '../helpers/cli';
+import { initDataDir, runCli, startCli, type CliProcess } from '../helpers/cli';
 import { freePort, startTcpRelay, type TcpRelay } from '../helpers/tcp-relay';
 import { inPage, openUiPage } from '../helpers/ui-page';
 
@@ -123,6 +123,29 @@ describe('the app shell in Chromium', () => {
     await expect.poll(() => page.getByTestId('station-facts').textContent()).toContain('station');
     await page.locator('[data-testid=log-rate] canvas').waitFor();
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png') });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('counts devices by state and product on the dashboard, updating live as the CLI creates them', async () => {
+    const { page, errors } = await openPage(`${url}#/dashboard`);
+    const total = page.getByTestId('dashboard-device-total');
+    await expect.poll(() => total.textContent()).toMatch(/^\d+ devices$/);
+    const before = Number((await total.textContent())!.split(' ')[0]);
+    expect(await page.getByTestId('dashboard-success-rate').textContent()).toBe('No run has finished today');
+
+    // Through the live station: its devices.changed events refresh the open page.
+    const cli = <T,>(args: string[]) => runCli(['--data', data, '--json', ...args]).json<{ ok: true; value: T }>().value;
+    const productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Dash meter', '--auth', 'device-secret']).product.productKey;
+    cli(['device', 'create', '--product', productKey, '--device-key', 'dash-1']);
+    cli(['device', 'create', '--product', productKey, '--device-key', 'dash-2']);
+    cli(['device', 'update', `${productKey}/dash-2`, '--state', 'active']);
+
+    await expect.poll(() => total.textContent()).toBe(`${before + 2} devices`);
+    const products = page.getByTestId('dashboard-device-products');
+    await expect.poll(() => products.locator('tr', { hasText: productKey }).textContent()).toBe(`${productKey}2`);
+    await expect.poll(() => page.getByTestId('dashboard-device-states').locator('tr', { hasText: 'active' }).textContent()).toMatch(/^active[1-9]\d*$/);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-counts.png') });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { devicesRequests } from '../../shared/contract/devices';
-import { provisioningRequests } from '../../shared/contract/provisioning';
-import type { Result } from '../../shared/result';
-import { Journal, localMidnight } from '../../electron/provisioning/journal';
+import { ok, type Result } from '../../shared/result';
+import { createDispatcher } from '../../electron/bridge/dispatcher';
+import { EventBus } from '../../electron/core/event-bus';
+import { createLogger } from '../../electron/core/logger';
+import type { ServiceContext } from '../../electron/core/module';
+import { createRegistryModule } from '../../electron/registry/module';
+import { localMidnight } from '../../shared/model/local-day';
+import { Journal } from '../../electron/provisioning/journal';
 import { localRegistry, openSyncDb } from '../helpers/sync-db';
+
+const LOGGER = createLogger({ level: 'fatal', ringSize: 10, clock: () => 1 });
 
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
@@ -44,8 +50,12 @@ describe('devices.stats (registry, real SQLite file)', () => {
     expect(plan('SELECT state, product_key AS productKey, count(*) AS count FROM devices GROUP BY state, product_key', db)).toMatch(/USING COVERING INDEX devices_by_state_product/);
   });
 
-  it('takes no input', () => {
-    expect(devicesRequests.stats.input.safeParse({ productKey: 'x' }).success).toBe(false);
+  it('takes no input: anything else is INVALID_INPUT at the contract', async () => {
+    const { db, vault } = openSyncDb();
+    const module = createRegistryModule({ db, vault: () => ok(vault), clock: Date.now, events: new EventBus(), stationId: 'st', logger: LOGGER } as unknown as ServiceContext);
+    const dispatcher = createDispatcher({ 'devices.stats': module.handlers['devices.stats'] }, LOGGER);
+    expect(await dispatcher.dispatch('devices.stats', { productKey: 'x' }, { transport: 'in-process' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await dispatcher.dispatch('devices.stats', {}, { transport: 'in-process' })).toMatchObject({ ok: true, value: { total: 0 } });
   });
 });
 
@@ -81,9 +91,24 @@ describe('provisioning.today (journal, real SQLite file)', () => {
     expect(localMidnight(localMidnight(noon))).toBe(localMidnight(noon));
   });
 
-  it('refuses a negative or fractional since', () => {
-    expect(provisioningRequests.today.input.safeParse({ since: -1 }).success).toBe(false);
-    expect(provisioningRequests.today.input.safeParse({ since: 1.5 }).success).toBe(false);
-    expect(provisioningRequests.today.input.safeParse({}).success).toBe(true);
+  it("counts from the station's local midnight when no since is given", () => {
+    const { db } = openSyncDb();
+    let now = midnight - HOUR;
+    const journal = new Journal(db, () => now);
+    journal.begin('/dev/pts/9', 'pk', 'device-secret');
+    now = midnight + 2 * HOUR;
+    journal.begin('/dev/pts/9', 'pk', 'device-secret');
+    expect(journal.startedSince()).toMatchObject({ since: midnight, started: 1, running: 1 });
+  });
+
+  it('refuses a negative or fractional since with INVALID_INPUT', async () => {
+    const { db } = openSyncDb();
+    const journal = new Journal(db, Date.now);
+    const dispatcher = createDispatcher({ 'provisioning.today': (input) => ok(journal.startedSince(input.since)) }, LOGGER);
+    const today = (input: unknown) => dispatcher.dispatch('provisioning.today', input, { transport: 'in-process' });
+    expect(await today({ since: -1 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await today({ since: 1.5 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await today({ since: 0, extra: true })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await today({ since: 0 })).toMatchObject({ ok: true, value: { since: 0, started: 0, successRate: null } });
   });
 });

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../shared/api';
 import type { LogLine } from '../../shared/contract';
 import type { ConnectionState } from '../../shared/contract/reconnecting-transport';
-import { ok } from '../../shared/result';
+import { err, ok } from '../../shared/result';
 import { addSecond, emptyRates, toAligned } from '../../renderer/src/charts/rates';
 import { navTarget, routeFromHash } from '../../renderer/src/app/routes';
 import { createConnectionStore } from '../../renderer/src/stores/connection';
@@ -124,6 +124,47 @@ describe('live rates', () => {
     expect(toAligned(store.getState().logRates)).toEqual([[5], [3], [2]]);
     store.getState().tick(6_100);
     expect(toAligned(store.getState().logRates)).toEqual([[5, 6], [3, 0], [2, 0]]);
+  });
+});
+
+describe('dashboard counts', () => {
+  const STATS = { total: 3, byState: { planned: 2, provisioned: 0, active: 1, disabled: 0, decommissioned: 0 }, byProduct: { pk1: 3 } };
+  const TODAY = { since: 0, started: 4, provisioned: 3, failed: 1, skipped: 0, held: 0, running: 0, successRate: 0.75 };
+
+  it('asks for the runs since the viewer\'s local midnight and keeps both answers', async () => {
+    const { api, calls } = fakeApi({ 'devices.stats': STATS, 'provisioning.today': TODAY });
+    const store = createDashboardStore(api);
+    const afternoon = new Date(2026, 10, 25, 15, 30).getTime();
+    await store.getState().loadCounts(afternoon);
+    expect(calls).toEqual([
+      ['devices.stats', {}],
+      ['provisioning.today', { since: new Date(2026, 10, 25).getTime() }],
+    ]);
+    expect(store.getState()).toMatchObject({ devices: STATS, provisioning: TODAY, countsError: null });
+  });
+
+  it('reloads on devices.changed and provisioning.finished, coalescing a burst, and stops when unsubscribed', async () => {
+    const { api, calls, push, listeners } = fakeApi({ 'devices.stats': STATS, 'provisioning.today': TODAY });
+    const store = createDashboardStore(api);
+    const stop = store.getState().followCounts();
+    push('devices.changed', { operation: 'import', productKey: 'pk1', count: 3 });
+    push('devices.changed', { operation: 'create', productKey: 'pk1', deviceKey: 'd' });
+    push('provisioning.finished', {});
+    await vi.waitFor(() => expect(store.getState().devices).toEqual(STATS));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // One load for the first event, one more for the two that arrived while it ran.
+    expect(calls.filter(([channel]) => channel === 'devices.stats')).toHaveLength(2);
+    stop();
+    expect(listeners.has('devices.changed')).toBe(false);
+    expect(listeners.has('provisioning.finished')).toBe(false);
+  });
+
+  it('shows the error of a failed call', async () => {
+    const failing = { call: async (channel: string) => (channel === 'provisioning.today' ? err('INVALID_INPUT', 'bad since') : ok(STATS)), on: () => () => undefined } as unknown as Api;
+    const store = createDashboardStore(failing);
+    await store.getState().loadCounts();
+    expect(store.getState().countsError).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(store.getState().provisioning).toBeNull();
   });
 });
 

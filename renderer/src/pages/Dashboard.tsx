@@ -80,6 +80,40 @@ function HubSummary() {
   );
 }
 
+/** Devices by state and product, and today's provisioning runs; reloaded when devices change or a run finishes. */
+function DeviceAndProvisioningCounts() {
+  const t = useT();
+  const load = useDashboardStore((state) => state.loadCounts);
+  const follow = useDashboardStore((state) => state.followCounts);
+  const devices = useDashboardStore((state) => state.devices);
+  const today = useDashboardStore((state) => state.provisioning);
+  const error = useDashboardStore((state) => state.countsError);
+  useLiveData(load, follow);
+  if (error)
+    return (
+      <div className="panel">
+        <ErrorNotice error={error} />
+      </div>
+    );
+  return (
+    <>
+      <div className="panel" data-testid="dashboard-devices">
+        <h2>{t('dashboard.devices')}</h2>
+        <p className="big-number" data-testid="dashboard-device-total">{t('dashboard.deviceTotal', { count: devices?.total ?? 0 })}</p>
+        <CountTable title={t('dashboard.byState')} counts={devices?.byState ?? {}} testId="dashboard-device-states" />
+        <CountTable title={t('dashboard.byProduct')} counts={devices?.byProduct ?? {}} testId="dashboard-device-products" />
+      </div>
+      <div className="panel" data-testid="dashboard-provisioning">
+        <h2>{t('dashboard.provisioningToday')}</h2>
+        <p className="big-number" data-testid="dashboard-success-rate">
+          {today?.successRate == null ? t('dashboard.noRate') : t('dashboard.successRate', { percent: Math.round(today.successRate * 100) })}
+        </p>
+        {today && <p data-testid="dashboard-runs-today">{t('dashboard.runsToday', { started: today.started, provisioned: today.provisioned, failed: today.failed, skipped: today.skipped, held: today.held, running: today.running })}</p>}
+      </div>
+    </>
+  );
+}
+
 export function DashboardPage() {
   const t = useT();
   return (
@@ -90,6 +124,7 @@ export function DashboardPage() {
           <h2>{t('dashboard.station')}</h2>
           <StationFacts />
         </div>
+        <DeviceAndProvisioningCounts />
         <HubSummary />
         <div className="panel">
           <SyncBacklog />
