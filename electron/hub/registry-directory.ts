@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { err, ok, type Result } from '../../shared/result';
 import type { EventBus } from '../core/event-bus';
 import type { Vault } from '../pki/vault';
-import { deviceSecretId, type Registry } from '../registry/registry';
+import { deviceSecretId, isThisHub, type Registry } from '../registry/registry';
 import {
   newDeviceSecret,
   type DeviceRef,
@@ -27,8 +27,9 @@ const void_ = <T>(result: Result<T>): Result<void> => (result.ok ? ok(undefined)
 
 /**
  * The hub's directory over the registry (issue 4). Lookups go to SQLite only on login and for
- * the rarer methods (attributes, tags, topology); the first-login move to `active` is queued and
- * written in small batches, so a connect storm never waits on registry writes.
+ * the rarer methods (attributes, tags, topology); the first-login move to `active` (of devices
+ * whose destination is this hub) is queued and written in small batches, so a connect storm
+ * never waits on registry writes.
  */
 export class RegistryDirectory implements Directory {
   private readonly toActivate = new Map<string, DeviceRef>();
@@ -108,7 +109,9 @@ export class RegistryDirectory implements Directory {
       this.registry.transaction(() => {
         for (const [, device] of batch) {
           const current = this.registry.getDevice(device.productKey, device.deviceKey);
-          if (current && (current.state === 'planned' || current.state === 'provisioned')) this.registry.setDeviceState(device.productKey, device.deviceKey, 'active');
+          // Architecture §5: `active` is the first login seen AT ITS DESTINATION; a station hub
+          // verifying a device bound for EnOS or another hub leaves it planned/provisioned.
+          if (current && isThisHub(current.destination) && (current.state === 'planned' || current.state === 'provisioned')) this.registry.setDeviceState(device.productKey, device.deviceKey, 'active');
         }
         return ok(undefined);
       }),

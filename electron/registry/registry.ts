@@ -29,6 +29,8 @@ export const productSecretId = (productKey: string) => `product:${productKey}:se
 export const deviceSecretId = (productKey: string, deviceKey: string) => `device:${productKey}/${deviceKey}:secret`;
 
 export const deviceRef = (device: { productKey: string; deviceKey: string }) => `${device.productKey}/${device.deviceKey}`;
+/** A destination (architecture §5) is `local`, this Commissioner's own hub, or a sync target's name (EnOS or another hub). */
+export const isThisHub = (destination: string) => destination === 'local';
 
 /** Tag keys per protocol reference §9; values are strings. */
 const TAG_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
@@ -512,13 +514,17 @@ export class Registry {
     return secret ? ok(secret) : err('NOT_FOUND', `Device ${productKey}/${deviceKey} has no deviceSecret yet (a product-secret device gets one when it activates).`);
   }
 
-  /** Dynamic activation (§3.7): stores the issued deviceSecret and marks the device active. */
+  /**
+   * Dynamic activation (§3.7): stores the issued deviceSecret. The device is `active` only when
+   * this hub is its destination (architecture §5); a device bound elsewhere activated here for
+   * verification only and keeps its state until it is seen at its destination.
+   */
   activateDevice(productKey: string, deviceKey: string, deviceSecret: string): Result<Device> {
     const vault = this.vault();
     if (!vault.ok) return vault;
     return this.changeDevice(`${productKey}/${deviceKey}`, (device) => {
       vault.value.put(deviceSecretId(productKey, deviceKey), deviceSecret, 'device-secret');
-      return ok({ ...device, state: 'active', credentialSource: 'activation' });
+      return ok({ ...device, state: isThisHub(device.destination) ? 'active' : device.state, credentialSource: 'activation' });
     });
   }
 

@@ -181,6 +181,35 @@ describe('commissioner hub with real peers', () => {
     await expect(connect(url, login('dyn-001', 3, dynPk))).rejects.toMatchObject({ code: 5 });
   });
 
+  it('a verification login or activation of a device bound for EnOS leaves it planned; only a device whose destination is this hub becomes active (architecture §5)', async () => {
+    const url = `mqtt://127.0.0.1:${ports.mqtt}`;
+    const forEnos = ['--model', MODEL, '--destination', 'enos-cloud'];
+    const enosPk = created<{ product: { productKey: string } }>(['product', 'create', '--name', 'for-enos', '--auth', 'device-secret', ...forEnos]).product.productKey;
+    const enosSecret = created<{ deviceSecret: string }>(['device', 'create', '--product', enosPk, '--device-key', 'dev-enos']).deviceSecret;
+    const dynamic = created<{ product: { productKey: string }; productSecret: string }>(['product', 'create', '--name', 'dyn-enos', '--auth', 'product-secret', ...forEnos]);
+    const dynEnosPk = dynamic.product.productKey;
+    created(['device', 'create', '--product', dynEnosPk, '--device-key', 'dyn-enos']);
+    secrets['dev-witness'] = created<{ deviceSecret: string }>(['device', 'create', '--product', pk, '--device-key', 'dev-witness']).deviceSecret;
+    const timestamp = String(Date.now());
+
+    const verified = await connect(url, buildMqttCredentials({ productKey: enosPk, deviceKey: 'dev-enos', secret: enosSecret, secureMode: 2, timestamp }));
+    expect((await request(verified, `/sys/${enosPk}/dev-enos/thing/measurepoint/post`, post)).code).toBe(200);
+    await verified.endAsync();
+    const activateTopic = `/ext/session/${dynEnosPk}/dyn-enos/thing/activate/info`;
+    let info!: ReturnType<typeof nextMessage>;
+    const activating = await connect(url, buildMqttCredentials({ productKey: dynEnosPk, deviceKey: 'dyn-enos', secret: dynamic.productSecret, secureMode: 3, timestamp }), {}, (early) => (info = nextMessage(early, activateTopic)));
+    const pushed = (await info).json as { id: string };
+    await activating.publishAsync(`${activateTopic}_reply`, JSON.stringify({ id: pushed.id, code: 200, data: {} }), { qos: 1 });
+    await activating.endAsync();
+    // A local device logs in last: once it is active, the logins queued before it were written too.
+    const witness = await connect(url, login('dev-witness'));
+    await witness.endAsync();
+    const state = (ref: string) => cli(['device', 'show', ref]).json<{ value: { state: string; credentialSource: string } }>().value;
+    await expect.poll(() => state(`${pk}/dev-witness`).state, { timeout: 10_000 }).toBe('active');
+    expect(state(`${enosPk}/dev-enos`).state).toBe('planned');
+    expect(state(`${dynEnosPk}/dyn-enos`)).toMatchObject({ state: 'planned', credentialSource: 'activation' });
+  });
+
   it('bad input never crashes the hub: malformed CONNECT, topic injection, a flood of bad logins', async () => {
     const garbage = netConnect(Number(ports.mqtt), '127.0.0.1');
     garbage.write(Buffer.from([0x10, 0x05, 0x00, 0x04, 0x4d, 0x51, 0xff]));
