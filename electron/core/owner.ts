@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { HubPortsSchema } from '../../shared/contract/hub';
 import { err, ok, type Result } from '../../shared/result';
 import { openSqlite } from '../registry/sqlite';
 import { dataPaths } from './data-dir';
@@ -43,12 +44,7 @@ export const RunInfoSchema = z.object({
   host: z.string(),
   bridge: z.number().int(),
   token: z.string(),
-  mqtt: z.number().int().optional(),
-  mqtts: z.number().int().optional(),
-  wss: z.number().int().optional(),
-  http: z.number().int().optional(),
-  https: z.number().int().optional(),
-  coap: z.number().int().optional(),
+  ...HubPortsSchema.shape,
   registry: z.number().int().optional(),
   registryToken: z.string().optional(),
 });

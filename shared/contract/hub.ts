@@ -6,6 +6,16 @@ import { event, request } from './define';
 const ref = z.string().min(1).max(100);
 const counts = z.record(z.string(), z.number().int());
 
+/** The hub's bound listener ports by `run.json` key; only the listeners it serves. */
+export const HubPortsSchema = z.object({
+  mqtt: z.number().int().optional(),
+  mqtts: z.number().int().optional(),
+  wss: z.number().int().optional(),
+  http: z.number().int().optional(),
+  https: z.number().int().optional(),
+  coap: z.number().int().optional(),
+});
+
 export const HubCountersSchema = z.object({
   messagesIn: z.number().int(),
   messagesOut: z.number().int(),
@@ -88,14 +98,7 @@ export const hubRequests = {
     z.object({}).strict(),
     z.object({
       running: z.boolean(),
-      ports: z.object({
-        mqtt: z.number().int().optional(),
-        mqtts: z.number().int().optional(),
-        wss: z.number().int().optional(),
-        http: z.number().int().optional(),
-        https: z.number().int().optional(),
-        coap: z.number().int().optional(),
-      }),
+      ports: HubPortsSchema,
       online: z.number().int(),
       monitors: z.array(z.string()),
     }),
