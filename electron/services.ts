@@ -62,6 +62,11 @@ async function unlockVault(db: Db, config: ServicesConfig, clock: () => number):
   return unlocked.ok ? Vault.unlock(db, unlocked.value, clock) : unlocked;
 }
 
+/** What the started listeners bound, merged by `run.json` key. */
+function boundPorts(components: readonly Component[]): Partial<RunInfo> {
+  return Object.assign({}, ...components.map((component) => component.runInfo?.() ?? {}));
+}
+
 /**
  * The composition root: config → logger, database, vault, then each domain module in dependency
  * order. A module gets the context and the modules it needs; its handlers join the one table the
@@ -106,7 +111,17 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
   const sync = createSyncModule(context, { registry: registry.registry, assets: registry.assets });
   const hub = createHubModule(context, { registry: registry.registry, trust: pki.trust });
   const serial = createSerialModule(context);
-  const provisioning = createProvisioningModule(context, { registry: registry.registry, assets: registry.assets, issuer: pki.issuer, stationKey: pki.stationKey, hub: hub.hub, hubPorts: () => Object.assign({}, ...(hub.components ?? []).map((component) => component.runInfo?.() ?? {})), serial, destinations: syncDestinations(sync.service), trustDestinationChain: (pem) => pki.trust.addDestinationChain(pem) });
+  const provisioning = createProvisioningModule(context, {
+    registry: registry.registry,
+    assets: registry.assets,
+    issuer: pki.issuer,
+    stationKey: pki.stationKey,
+    hub: hub.hub,
+    hubPorts: () => boundPorts(hub.components ?? []),
+    serial,
+    destinations: syncDestinations(sync.service),
+    trustDestinationChain: (pem) => pki.trust.addDestinationChain(pem),
+  });
   const handlers: Handlers = { ...app.handlers, ...registry.handlers, ...sync.handlers, ...pki.handlers, ...serial.handlers, ...hub.handlers, ...provisioning.handlers };
   const components: Component[] = [...(app.components ?? []), ...(registry.components ?? []), ...(sync.components ?? []), ...(pki.components ?? []), ...(serial.components ?? []), ...(hub.components ?? []), ...(provisioning.components ?? [])];
 
@@ -120,7 +135,7 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
     dispatcher,
     stationId,
     start: () => lifecycle.start(components),
-    runInfo: () => Object.assign({}, ...components.map((component) => component.runInfo?.() ?? {})),
+    runInfo: () => boundPorts(components),
     async stop() {
       await dispatcher.drain();
       await lifecycle.stop();
