@@ -1,5 +1,6 @@
 import type { AppInfo, LogLevel, LogLine } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
+import { HubPortsSchema } from '../shared/contract/hub';
 import { createAppModule } from './app/module';
 import { createDispatcher, type Dispatcher, type Handlers } from './bridge/dispatcher';
 import { dataPaths, ensureWritableDataDir } from './core/data-dir';
@@ -117,7 +118,7 @@ export async function openServices(config: ServicesConfig): Promise<Result<Servi
     issuer: pki.issuer,
     stationKey: pki.stationKey,
     hub: hub.hub,
-    hubPorts: () => boundPorts(hub.components ?? []),
+    hubPorts: () => HubPortsSchema.parse(boundPorts(hub.components ?? [])),
     serial,
     destinations: syncDestinations(sync.service),
     trustDestinationChain: (pem) => pki.trust.addDestinationChain(pem),
