@@ -200,7 +200,7 @@ describe('domain screens against a real station', () => {
       expect(errors).toEqual([]);
       await page.context().close();
     } finally {
-      await sim.stop('SIGKILL');
+      await sim.stop();
     }
   });
 

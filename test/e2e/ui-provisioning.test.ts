@@ -39,8 +39,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  // SIGKILL: a sim caught mid-transfer may not end on SIGTERM, and nothing may outlive the test.
-  await Promise.all([station?.stop('SIGKILL'), ...sims.map((sim) => sim.stop('SIGKILL'))]);
+  // Sims get SIGTERM so they close their socat; stop() pulls any that do not end in time.
+  await Promise.all([station?.stop('SIGKILL'), ...sims.map((sim) => sim.stop())]);
 });
 
 describe('provisioning screens against a real station and virtual devices', () => {

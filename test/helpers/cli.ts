@@ -66,7 +66,8 @@ export interface CliProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code after the process ends. */
   exited(): Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends `signal` (SIGTERM by default) and, if the process has not ended after `graceMs`, SIGKILL. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
 }
 
 export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): CliProcess {
@@ -108,9 +109,14 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = 
       });
     },
     exited: () => exit,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exit;
+    async stop(signal = 'SIGTERM', graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exit;
+      child.kill(signal);
+      // A process that ignores the signal is pulled, so nothing outlives the test.
+      const pull = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exit;
+      clearTimeout(pull);
+      return code;
     },
   };
 }

@@ -24,10 +24,7 @@ export function zplListener(): Promise<{ server: Server; port: number; received:
   );
 }
 
-/** A committed sim whose application is still connecting may not exit on SIGTERM: then it is pulled (SIGKILL). */
+/** Stops a sim with SIGTERM (it closes its PTY and socat), pulling it after a grace period. */
 export async function stopSim(device: SimDevice): Promise<void> {
-  const stopped = device.stop();
-  const timer = setTimeout(() => device.process.child.kill('SIGKILL'), 3000);
-  await stopped;
-  clearTimeout(timer);
+  await device.stop();
 }
