@@ -32,6 +32,16 @@ export interface SubDeviceEntry {
   stats: { device: Counters; product: Counters };
 }
 
+/** What a login established about its connection; kept on the session and shown in its view. */
+export interface ConnectionFacts {
+  clientId: string;
+  listener: ListenerKind;
+  address: string | null;
+  secureMode: 2 | 3;
+  tls: TlsDetails | null;
+  connectedAt: number;
+}
+
 export class Session {
   readonly id: string;
   readonly sysPrefix: string;
@@ -51,13 +61,7 @@ export class Session {
     /** Replaced when the product (its thing model) changes. */
     public product: DirectoryProduct,
     readonly stats: { device: Counters; product: Counters },
-    readonly info: {
-      clientId: string;
-      listener: ListenerKind;
-      address: string | null;
-      secureMode: 2 | 3;
-      tls: TlsDetails | null;
-      connectedAt: number;
+    readonly info: ConnectionFacts & {
       /** Registered with `--monitor`: may subscribe to every device topic of its product, read-only. */
       monitor: boolean;
       /** A mode-3 activation login (§3.7). */
@@ -90,15 +94,9 @@ export class Session {
   }
 }
 
-export interface SessionView {
+export interface SessionView extends ConnectionFacts {
   productKey: string;
   deviceKey: string;
-  clientId: string;
-  listener: ListenerKind;
-  address: string | null;
-  secureMode: 2 | 3;
-  tls: TlsDetails | null;
-  connectedAt: number;
   lastSeen: number;
   /** `PK/DK` of the gateway for a sub-device session, else null. */
   via: string | null;
