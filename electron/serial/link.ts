@@ -42,6 +42,8 @@ export class Link {
   private readonly faults: Partial<Record<FrameFault, number>> = {};
   private foreignSeq: number | null = null;
   private foreignVersion: number | null = null;
+  /** False until the first delimiter: a port opened mid-frame first sees that frame's tail (spec §2). */
+  private inSync = false;
   private readonly splitter: FrameSplitter;
   private readonly unsubscribe: (() => void)[];
 
@@ -160,6 +162,14 @@ export class Link {
 
   private onBlock(block: Buffer): void {
     const decoded = decodeFrame(block, this.maxFrame);
+    const firstBlock = !this.inSync;
+    this.inSync = true;
+    if (!decoded.ok && firstBlock) {
+      // Spec §2: a receiver out of sync re-synchronises at the next 0x00, so the bytes before the
+      // first delimiter are the rest of a frame sent before the port was opened, not an answer.
+      this.options.logger?.debug('dropped the partial frame before the first delimiter', { port: this.path, bytes: block.length });
+      return;
+    }
     if (!decoded.ok) {
       this.countFault(decoded.fault);
       if (decoded.fault === 'version') this.foreignVersion = decoded.version ?? null;

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { ByteChannel } from '../../electron/serial/channel';
+import { Link } from '../../electron/serial/link';
+import { decodeFrame, encodeFrame, type Frame } from '../../electron/serial/protocol/frame';
+
+/** A channel whose "device" is a function of each request frame the host writes. */
+function channelTo(device: (request: Frame, reply: (bytes: Buffer) => void) => void): { channel: ByteChannel } {
+  const listeners: ((bytes: Buffer) => void)[] = [];
+  const deliver = (bytes: Buffer) => listeners.forEach((listener) => listener(bytes));
+  const channel: ByteChannel = {
+    path: '/dev/ttyTEST',
+    closed: null,
+    write: async (bytes) => {
+      const decoded = decodeFrame(bytes.subarray(0, bytes.length - 1), 4096);
+      if (decoded.ok) device(decoded.frame, deliver);
+    },
+    onData: (listener) => {
+      listeners.push(listener);
+      return () => listeners.splice(listeners.indexOf(listener), 1);
+    },
+    onClose: () => () => undefined,
+  };
+  return { channel };
+}
+
+const bootLog = encodeFrame({ version: 1, type: 'event', seq: 1, command: 'log.line', status: 'ok', body: { logLevel: 3, uptimeMs: 1, text: 'boot: SIM-1 firmware 1.4.2' } });
+const answer = (request: Frame): Buffer => encodeFrame({ ...request, type: 'response', body: { version: 1 } });
+const options = { timeoutMs: 20, attempts: 2, baud: 115200 };
+
+describe('link synchronisation on a port opened mid-frame (spec §2)', () => {
+  it('a silent device whose boot line was cut by the open is "no answer", not "corrupt frames"', async () => {
+    // The cut line arrives while the first request is on its way, as on a real PTY.
+    let cut = false;
+    const { channel } = channelTo((_request, reply) => {
+      if (!cut) reply(bootLog.subarray(bootLog.length - 12));
+      cut = true;
+    });
+    const link = new Link(channel, options);
+    const result = await link.exchange('hello', { version: 1 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'SERIAL_NO_ANSWER' } });
+  });
+
+  it('still names corrupt answers once in sync', async () => {
+    let cut = false;
+    const { channel } = channelTo((request, reply) => {
+      if (!cut) reply(bootLog.subarray(bootLog.length - 12));
+      cut = true;
+      const bytes = Buffer.from(answer(request));
+      bytes[3] = bytes[3]! ^ 0x10;
+      reply(bytes);
+    });
+    const link = new Link(channel, options);
+    const result = await link.exchange('hello', { version: 1 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'SERIAL_CORRUPT_FRAMES' } });
+  });
+
+  it('takes a whole first frame as it is: an open on a frame boundary loses nothing', async () => {
+    const { channel } = channelTo((request, reply) => reply(answer(request)));
+    const link = new Link(channel, options);
+    const result = await link.exchange('hello', { version: 1 });
+    expect(result).toMatchObject({ ok: true, value: { type: 'response', command: 'hello' } });
+  });
+});
