@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../registry/database';
 import type { KeyAlgorithm } from './keys';
 
@@ -64,7 +65,19 @@ const CERTIFICATE_COLUMNS = `serial, issuer_id AS issuerId, kind, product_key AS
 
 /** The pki tables (migration 004): CA certificates and issued certificates. Keys live in the vault. */
 export class PkiStore {
+  // Each statement is prepared once: issuance runs four of them per certificate (issue 7 benchmark).
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
+
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   transaction<T>(body: () => T): T {
     return this.db.transaction(body)();
@@ -72,41 +85,37 @@ export class PkiStore {
 
   authorities(role?: AuthorityRole): AuthorityRow[] {
     return role
-      ? (this.db.prepare(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities WHERE role = ? ORDER BY created_at`).all(role) as AuthorityRow[])
-      : (this.db.prepare(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities ORDER BY created_at`).all() as AuthorityRow[]);
+      ? (this.prepared(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities WHERE role = ? ORDER BY created_at`).all(role) as AuthorityRow[])
+      : (this.prepared(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities ORDER BY created_at`).all() as AuthorityRow[]);
   }
 
   authority(id: string): AuthorityRow | undefined {
-    return this.db.prepare(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities WHERE id = ?`).get(id) as AuthorityRow | undefined;
+    return this.prepared(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities WHERE id = ?`).get(id) as AuthorityRow | undefined;
   }
 
   addAuthority(row: AuthorityRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO pki_authorities (id, role, source, subject, algorithm, not_before, not_after, cert_der, key_ref, created_at)
-         VALUES (@id, @role, @source, @subject, @algorithm, @notBefore, @notAfter, @certDer, @keyRef, @createdAt)
-         ON CONFLICT (id) DO NOTHING`,
-      )
-      .run(row);
+    this.prepared(
+      `INSERT INTO pki_authorities (id, role, source, subject, algorithm, not_before, not_after, cert_der, key_ref, created_at)
+       VALUES (@id, @role, @source, @subject, @algorithm, @notBefore, @notAfter, @certDer, @keyRef, @createdAt)
+       ON CONFLICT (id) DO NOTHING`,
+    ).run(row);
   }
 
   addCertificate(row: Omit<CertificateRow, 'status' | 'revokedAt' | 'revocationReason'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO certificates (serial, issuer_id, kind, product_key, device_key, common_name, fingerprint, algorithm, key_source,
-           key_ref, not_before, not_after, cert_der, created_at)
-         VALUES (@serial, @issuerId, @kind, @productKey, @deviceKey, @commonName, @fingerprint, @algorithm, @keySource,
-           @keyRef, @notBefore, @notAfter, @certDer, @createdAt)`,
-      )
-      .run(row);
+    this.prepared(
+      `INSERT INTO certificates (serial, issuer_id, kind, product_key, device_key, common_name, fingerprint, algorithm, key_source,
+         key_ref, not_before, not_after, cert_der, created_at)
+       VALUES (@serial, @issuerId, @kind, @productKey, @deviceKey, @commonName, @fingerprint, @algorithm, @keySource,
+         @keyRef, @notBefore, @notAfter, @certDer, @createdAt)`,
+    ).run(row);
   }
 
   serialExists(serial: string): boolean {
-    return this.db.prepare('SELECT 1 FROM certificates WHERE serial = ?').get(serial) !== undefined;
+    return this.prepared('SELECT 1 FROM certificates WHERE serial = ?').get(serial) !== undefined;
   }
 
   certificate(serial: string): CertificateRow | undefined {
-    return this.db.prepare(`SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE serial = ?`).get(serial) as CertificateRow | undefined;
+    return this.prepared(`SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE serial = ?`).get(serial) as CertificateRow | undefined;
   }
 
   certificates(filter: { productKey?: string; deviceKey?: string; kind?: CertificateRow['kind']; status?: CertificateStatus } = {}): CertificateRow[] {
@@ -116,28 +125,22 @@ export class PkiStore {
     if (filter.kind !== undefined) where.push('kind = @kind');
     if (filter.status !== undefined) where.push('status = @status');
     const sql = `SELECT ${CERTIFICATE_COLUMNS} FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, serial`;
-    return this.db.prepare(sql).all(filter) as CertificateRow[];
+    return this.prepared(sql).all(filter) as CertificateRow[];
   }
 
   /** Another device's certificate with this CN (EnOS: CN is unique among issued certificates, §4). */
   commonNameHolder(commonName: string, productKey: string, deviceKey: string): CertificateRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE kind = 'device' AND common_name = ?
-           AND NOT (product_key IS ? AND device_key IS ?) LIMIT 1`,
-      )
-      .get(commonName, productKey, deviceKey) as CertificateRow | undefined;
+    return this.prepared(
+      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE kind = 'device' AND common_name = ?
+         AND NOT (product_key IS ? AND device_key IS ?) LIMIT 1`,
+    ).get(commonName, productKey, deviceKey) as CertificateRow | undefined;
   }
 
   revoke(serial: string, at: number, reason: string): boolean {
-    return (
-      this.db
-        .prepare(`UPDATE certificates SET status = 'revoked', revoked_at = ?, revocation_reason = ? WHERE serial = ? AND status = 'valid'`)
-        .run(at, reason, serial).changes > 0
-    );
+    return this.prepared(`UPDATE certificates SET status = 'revoked', revoked_at = ?, revocation_reason = ? WHERE serial = ? AND status = 'valid'`).run(at, reason, serial).changes > 0;
   }
 
   isRevoked(serial: string): boolean {
-    return this.db.prepare(`SELECT 1 FROM certificates WHERE serial = ? AND status = 'revoked'`).get(serial) !== undefined;
+    return this.prepared(`SELECT 1 FROM certificates WHERE serial = ? AND status = 'revoked'`).get(serial) !== undefined;
   }
 }
