@@ -23,7 +23,7 @@ import { Commands, realTimers, type CommandAnswer, type CommandKind, type Comman
 import { ConnectGuard, type ConnectGuardOptions } from './connect-guard';
 import { deviceId, type DeviceRef, type Directory, type DirectoryChange, type DirectoryDevice, type DirectoryProduct } from './directory';
 import { startListeners, type Connection, type ListenerConfig, type ListenerPorts, type Listeners } from './listeners';
-import { checkTransportLogin, LoginCheck, type Refusal } from './login-check';
+import { checkTransportLogin, LoginCheck, type ClientCertificate, type Refusal } from './login-check';
 import { Ring } from './ring';
 import { Session, sessionView, SessionTable, type ListenerKind, type OfflineReason, type SessionLink, type SessionRecord, type SessionView, type TlsDetails } from './session';
 import { HubStats, type Counters, type StatsSnapshot } from './stats';
@@ -421,10 +421,11 @@ export class Hub {
 
   /**
    * A login over HTTP (§8) or CoAP (§7): mode 2, `verify` checks the transport's own signature
-   * with the deviceSecret. Same admission checks, connect guard, statistics and log as MQTT.
+   * with the deviceSecret. Same admission checks, connect guard, statistics and log as MQTT;
+   * `certificate`: the HTTPS client certificate a certificate product logs in with (§4).
    */
-  transportLogin(ref: DeviceRef, verify: (deviceSecret: string) => boolean, connection: { listener: ListenerKind; address: string | null }): { ok: true; device: DirectoryDevice; product: DirectoryProduct } | Refusal {
-    const decision = checkTransportLogin(this.directory, ref, verify);
+  transportLogin(ref: DeviceRef, verify: (deviceSecret: string) => boolean, connection: { listener: ListenerKind; address: string | null; certificate?: ClientCertificate | null }): { ok: true; device: DirectoryDevice; product: DirectoryProduct } | Refusal {
+    const decision = checkTransportLogin(this.directory, ref, verify, (device) => this.loginCheck.certificateMatches(device, connection.certificate));
     const refusal: Refusal | null = !decision.ok ? decision : this.guard.allow(deviceId(ref)) ? null : { ok: false, connack: 3, reason: 'connect-guard', device: ref };
     if (!refusal) return decision;
     this.countRefusal(refusal, { ...connection, tlsSocket: null });

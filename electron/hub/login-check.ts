@@ -91,9 +91,10 @@ function stateRefusal(device: DirectoryDevice, product: DirectoryProduct): Refus
 
 /**
  * A login over HTTP (§8) or CoAP (§7): always mode 2, the deviceSecret checked by `verify` (each
- * transport signs its own fields); activation and certificate logins exist only over MQTT.
+ * transport signs its own fields); activation exists only over MQTT. A certificate product (§4)
+ * also needs `certified` to accept the connection's client certificate (HTTPS only).
  */
-export function checkTransportLogin(directory: Directory, ref: DeviceRef, verify: (deviceSecret: string) => boolean): { ok: true; device: DirectoryDevice; product: DirectoryProduct } | Refusal {
+export function checkTransportLogin(directory: Directory, ref: DeviceRef, verify: (deviceSecret: string) => boolean, certified: (device: DeviceRef) => boolean = () => false): { ok: true; device: DirectoryDevice; product: DirectoryProduct } | Refusal {
   const product = directory.product(ref.productKey);
   if (!product) return refuse(5, 'unknown-product', ref);
   const device = directory.device(ref.productKey, ref.deviceKey);
@@ -103,7 +104,7 @@ export function checkTransportLogin(directory: Directory, ref: DeviceRef, verify
   if (!verify(secret)) return refuse(4, 'bad-signature', ref, ReturnCode.SIGNATURE_FAILED);
   const refusal = stateRefusal(device, product);
   if (refusal) return refusal;
-  if (product.authScheme === 'certificate') return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
+  if (product.authScheme === 'certificate' && !certified(device)) return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
   return { ok: true, device, product };
 }
 
@@ -177,14 +178,13 @@ export class LoginCheck {
     const { device, product, secureMode } = login;
     const refusal = stateRefusal(device, product);
     if (refusal) return refusal;
-    if (product.authScheme === 'certificate' && !this.certificateMatches(device, input)) return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
+    if (product.authScheme === 'certificate' && !this.certificateMatches(device, input.tls?.certificate)) return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
     if (secureMode === 3 && !this.options.allowReactivation && this.directory.device(device.productKey, device.deviceKey)?.hasSecret) return refuse(5, 're-activation', device);
     return { ok: true, device, product, secureMode, activation: secureMode === 3, clientIdParts: login.clientIdParts };
   }
 
   /** §4: a client certificate chaining to a trusted CA, CN = deviceKey, not revoked. */
-  private certificateMatches(device: DeviceRef, input: LoginInput): boolean {
-    const certificate = input.tls?.certificate;
+  certificateMatches(device: DeviceRef, certificate: ClientCertificate | null | undefined): boolean {
     if (!certificate?.authorized || certificate.commonName !== device.deviceKey) return false;
     return !(certificate.serial && this.options.isRevoked?.(certificate.serial));
   }

@@ -34,11 +34,12 @@ export interface StoredFile {
 }
 
 export type UploadFailure = { reason: 'invalid-multipart' | 'file-too-large' | 'undeclared-file' | 'md5-mismatch' | 'message-not-json'; detail: string };
-export type Upload = { ok: true; message: Record<string, unknown>; files: StoredFile[] } | ({ ok: false } & UploadFailure);
+export type Upload = { ok: true; message: Record<string, unknown>; files: StoredFile[]; declared: ReadonlyMap<string, DeclaredFile> } | ({ ok: false } & UploadFailure);
 
-interface Declared {
-  featureId: string;
-  md5: string | null;
+export interface DeclaredFile {
+  readonly featureId: string;
+  /** Lower-case hex. */
+  readonly md5: string | null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -46,9 +47,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** `files:{name:{featureId, md5?, …}}` in either §13 #15 shape; null when malformed. */
-function declaredFiles(message: Record<string, unknown>): Map<string, Declared> | null {
+function declaredFiles(message: Record<string, unknown>): Map<string, DeclaredFile> | null {
   if (!isRecord(message.files)) return null;
-  const declared = new Map<string, Declared>();
+  const declared = new Map<string, DeclaredFile>();
   for (const [name, entry] of Object.entries(message.files)) {
     if (!isRecord(entry) || typeof entry.featureId !== 'string') return null;
     declared.set(name, { featureId: entry.featureId, md5: typeof entry.md5 === 'string' ? entry.md5.toLowerCase() : null });
@@ -71,12 +72,15 @@ function hashing(): Transform & { sha256: ReturnType<typeof createHash>; md5: Re
   return Object.assign(transform, { sha256, md5, size: 0 });
 }
 
-/** Reads the whole upload; on failure every temporary file is removed. */
-export async function receiveUpload(request: IncomingMessage, incomingDir: string, limits: UploadLimits): Promise<Upload> {
+/**
+ * Reads the whole upload; on failure every temporary file is removed. `useLark` (§8): the body is
+ * the `enos-message` alone, its files come later by PUT.
+ */
+export async function receiveUpload(request: IncomingMessage, incomingDir: string, limits: UploadLimits, useLark = false): Promise<Upload> {
   await mkdir(incomingDir, { recursive: true });
   const files: StoredFile[] = [];
   let message: Record<string, unknown> | null = null;
-  let declared: Map<string, Declared> | null = null;
+  let declared: Map<string, DeclaredFile> | null = null;
   let failure: UploadFailure | null = null;
   const writes: Promise<void>[] = [];
   const fail = (reason: UploadFailure['reason'], detail: string) => {
@@ -104,6 +108,7 @@ export async function receiveUpload(request: IncomingMessage, incomingDir: strin
   parser.on('file', (name, stream, info) => {
     const fileName = info.filename ?? '';
     const entry = declared?.get(fileName);
+    if (useLark && !failure) fail('invalid-multipart', 'a useLark upload carries no file parts: PUT each file to its uploadUrl');
     if (name !== 'enos-file' || !entry || failure) {
       if (!failure) fail(declared ? 'undeclared-file' : 'invalid-multipart', declared ? `file "${fileName.slice(0, 80)}" is not declared in files` : 'enos-message must come before the files');
       stream.resume();
@@ -133,12 +138,12 @@ export async function receiveUpload(request: IncomingMessage, incomingDir: strin
   }
   await Promise.allSettled(writes);
   if (!failure && !message) fail('invalid-multipart', 'no enos-message part');
-  if (!failure && declared && files.length !== (declared as Map<string, Declared>).size) fail('invalid-multipart', 'a declared file is missing');
+  if (!failure && !useLark && declared && files.length !== (declared as Map<string, DeclaredFile>).size) fail('invalid-multipart', 'a declared file is missing');
   if (failure) {
     await Promise.all(files.map((file) => rm(file.tempPath, { force: true })));
     return { ok: false, ...(failure as UploadFailure) };
   }
-  return { ok: true, message: message!, files };
+  return { ok: true, message: message!, files, declared: declared! };
 }
 
 /**
@@ -155,11 +160,66 @@ export function uploadRequest(message: Record<string, unknown>, deviceKey: strin
   return { ...request, method: 'thing.measurepoint.post', params: own };
 }
 
-/** Moves a received file to `<dir>/<sha256>-<fileName>` (content-addressed: the hash is in the name). */
-export async function keepFile(file: StoredFile, dir: string): Promise<string> {
+export type ReceivedFile = { ok: true; size: number; sha256: string; md5: string; tempPath: string } | { ok: false; reason: 'file-too-large' | 'aborted' };
+
+/**
+ * A raw request body (a useLark PUT, §8) streamed to a temporary file and hashed, at most `maxBytes`;
+ * over that it stops reading (the caller answers 413 and closes) and nothing is left on disk.
+ */
+export async function receiveFile(request: IncomingMessage, incomingDir: string, maxBytes: number): Promise<ReceivedFile> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, reason: 'file-too-large' };
+  await mkdir(incomingDir, { recursive: true });
+  const tempPath = join(incomingDir, randomBytes(12).toString('hex'));
+  const out = createWriteStream(tempPath, { mode: 0o600 });
+  const sha256 = createHash('sha256');
+  const md5 = createHash('md5');
+  let size = 0;
+  return new Promise((resolve) => {
+    const detach = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('aborted', onAborted);
+      request.off('error', onAborted);
+    };
+    const fail = (reason: 'file-too-large' | 'aborted') => {
+      detach();
+      out.destroy();
+      void rm(tempPath, { force: true }).then(() => resolve({ ok: false, reason }));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return fail('file-too-large');
+      sha256.update(chunk);
+      md5.update(chunk);
+      if (!out.write(chunk)) {
+        request.pause();
+        out.once('drain', () => request.resume());
+      }
+    };
+    const onEnd = () => {
+      detach();
+      out.end(() => resolve({ ok: true, size, sha256: sha256.digest('hex'), md5: md5.digest('hex'), tempPath }));
+    };
+    const onAborted = () => fail('aborted');
+    out.once('error', onAborted);
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('aborted', onAborted);
+    request.on('error', onAborted);
+  });
+}
+
+/** A file uploaded in the multipart body is kept as `<sha256>-<fileName>` (content-addressed: the hash is in the name). */
+export function storedNameOf(file: StoredFile): string {
+  return `${file.sha256}-${safeName(file.fileName)}`;
+}
+
+/** Moves a received temporary file to `<dir>/<name>`. */
+export async function keepFile(tempPath: string, dir: string, name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const target = join(dir, `${file.sha256}-${safeName(file.fileName)}`);
-  await rename(file.tempPath, target);
+  const target = join(dir, name);
+  await rename(tempPath, target);
   return target;
 }
 
