@@ -75,21 +75,28 @@ async function verifyMqtt(hub: Hub, driver: DeviceDriver, target: VerifyTarget, 
       : hub.getMeasurepoints({ device, ids: [], timeoutMs: budget });
     return answer.then((result) => ({ answer: result, ms: performance.now() - started }));
   };
+  // The device's first publish after its mode-2 login (its firmware report) shows it is listening;
+  // a command sent before that could arrive while its client is still being set up. The request goes
+  // out the moment that publish is accepted (the tap); a publish the hub refused (telemetry off the
+  // model) is only counted, so a short poll of the counter covers that case.
+  let listening = false;
+  const sendOnce = () => {
+    if (downstream) return;
+    if (poll) clearInterval(poll);
+    downstream = sendDownstream();
+  };
   const offEvent = hub.onEvent((event) => {
     if (event.type !== 'session' || !event.online || !matches(event.session)) return;
     sessions.push(event.session);
-    if (event.session.secureMode !== 2 || downstream || poll) return;
-    // The device's first publish (its firmware report) shows it is listening; a command sent
-    // before that could arrive while its client is still being set up.
+    if (event.session.secureMode !== 2 || listening) return;
+    listening = true;
     const baseline = counters.messagesIn;
-    poll = setInterval(() => {
-      if (counters.messagesIn === baseline) return;
-      clearInterval(poll!);
-      downstream = sendDownstream();
-    }, 10);
+    poll = setInterval(() => counters.messagesIn !== baseline && sendOnce(), 10);
   });
   const offTap = hub.tap((message) => {
-    if (matches(message) && message.kind === 'measurepoints') accepted++;
+    if (!matches(message)) return;
+    if (message.kind === 'measurepoints') accepted++;
+    if (listening) sendOnce();
   });
   let report: Result<ConnectivityReport[]>;
   try {
