@@ -167,6 +167,15 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
       },
       'provisioning.today': (input) => ok(journal.startedSince(input.since)),
       'provisioning.ledger.verify': () => ledger.verify(),
+      'provisioning.ledger.device': (input) => {
+        const device = deps.registry.resolveDevice(input.device);
+        if (!device.ok) return device;
+        const seqs = context.db
+          .prepare<[string, string, number], number>("SELECT seq FROM provisioning_ledger WHERE json_extract(entry, '$.productKey') = ? AND json_extract(entry, '$.deviceKey') = ? ORDER BY seq DESC LIMIT ?")
+          .pluck()
+          .all(device.value.productKey, device.value.deviceKey, input.limit);
+        return ok(seqs.map((seq) => ledger.entry(seq)!));
+      },
       'provisioning.ledger.export': (input) => {
         const entries = ledger.entries();
         return ok({ text: exportLedger(entries, input.format), entries: entries.length });

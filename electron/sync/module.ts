@@ -3,6 +3,7 @@ import type { Component } from '../core/lifecycle';
 import type { ServiceContext, ServiceModule } from '../core/module';
 import type { AssetTrees } from '../registry/asset-trees';
 import type { Registry } from '../registry/registry';
+import { deviceSyncStates } from './device-state';
 import { SyncService } from './service';
 import { startRegistryServer, type HubCatalog, type RegistryServer } from './targets/hub/server';
 
@@ -16,7 +17,8 @@ type SyncChannels =
   | 'sync.pool'
   | 'sync.conflicts'
   | 'sync.resolve'
-  | 'sync.retry';
+  | 'sync.retry'
+  | 'sync.device';
 
 /** Where a station serves the sync API for other stations (`commissioner station --serve-registry`). */
 export interface ServeRegistryConfig {
@@ -100,6 +102,7 @@ export function createSyncModule(context: ServiceContext, deps: SyncDeps): Servi
       'sync.conflicts': (input) => ok(service.conflicts(input.open)),
       'sync.resolve': (input) => service.resolve(input.id, input.keep),
       'sync.retry': (input) => service.retry(input.target),
+      'sync.device': (input) => ok(deviceSyncStates(context.db, service.store.targets(), input)),
     },
   };
 }

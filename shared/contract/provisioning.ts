@@ -156,6 +156,12 @@ export const provisioningRequests = {
   /** `since` (ms): the caller's local midnight; default the station's. */
   today: request('provisioning.today', z.object({ since: z.number().int().min(0).optional() }).strict(), ProvisioningTodaySchema),
   ledgerVerify: request('provisioning.ledger.verify', z.object({}).strict(), z.object({ entries: z.number().int(), head: z.string() })),
+  /** One device's ledger entries, newest first (the device detail view, issue 11). */
+  ledgerDevice: request(
+    'provisioning.ledger.device',
+    z.object({ device: z.string().min(1).max(100), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    z.array(LedgerEntrySchema),
+  ),
   ledgerExport: request('provisioning.ledger.export', z.object({ format: z.enum(['csv', 'json']) }).strict(), z.object({ text: z.string(), entries: z.number().int() })),
   report: request('provisioning.report', z.object({ device: z.string().min(1).max(100) }).strict(), BirthRecordSchema),
   reportVerify: request('provisioning.report.verify', z.object({ record: z.unknown() }).strict(), z.object({ valid: z.literal(true), keyId: z.string(), deviceKey: z.string() })),

@@ -78,6 +78,25 @@ export const SyncConflictSchema = z.object({
   resolution: z.enum(['keep_local', 'keep_cloud']).nullable(),
 });
 
+/**
+ * Where one device's latest change stands with one target (the device detail view, issue 11):
+ * `none` when the device has no outbox row, `pending` before the first attempt, `done` when the
+ * target's cursor passed it, else the delivery's state.
+ */
+export const DeviceSyncStateSchema = z.object({
+  target: z.string(),
+  kind: z.enum(['enos', 'hub']),
+  state: z.enum(['none', 'pending', 'inflight', 'retry', 'sent', 'skipped', 'failed', 'conflict', 'done']),
+  seq: z.number().int().nullable(),
+  revision: z.number().int().nullable(),
+  attempts: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** The device's id at the target once delivered (the EnOS assetId). */
+  cloudId: z.string().nullable(),
+  updatedAt: z.number().int().nullable(),
+});
+export type DeviceSyncState = z.infer<typeof DeviceSyncStateSchema>;
+
 const RunSummary = z.object({ target: z.string(), delivered: z.number().int(), failed: z.number().int(), conflicts: z.number().int(), retrying: z.number().int() });
 
 const TargetSelector = z.object({ target: TargetName.optional() }).strict();
@@ -98,6 +117,8 @@ export const syncRequests = {
   conflicts: request('sync.conflicts', z.object({ open: z.boolean().default(true) }).strict(), z.array(SyncConflictSchema)),
   resolve: request('sync.resolve', z.object({ id: z.number().int().positive(), keep: z.enum(['local', 'cloud']) }).strict(), SyncConflictSchema),
   retry: request('sync.retry', TargetSelector, z.object({ requeued: z.number().int() })),
+  /** The device's sync state with every target. */
+  device: request('sync.device', z.object({ productKey: z.string().min(1).max(64), deviceKey: z.string().min(1).max(64) }).strict(), z.array(DeviceSyncStateSchema)),
 };
 
 export const syncEvents = {

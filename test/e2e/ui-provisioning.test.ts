@@ -2,35 +2,29 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
-import { initDataDir, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
+import { initDataDir, startCli, type CliProcess } from '../helpers/cli';
+import { liveCli, startWatchedSim } from '../helpers/live-station';
 import { openUiPage } from '../helpers/ui-page';
 
 let browser: Browser;
 let station: CliProcess;
 let data: string;
+let cli: ReturnType<typeof liveCli>;
 let url: string;
 let productKey: string;
 const sims: CliProcess[] = [];
 
-function cli<T>(args: string[]): T {
-  const run = runCli(['--data', data, '--json', ...args]);
-  const result = run.json<{ ok: boolean; value: T; error?: unknown }>();
-  if (!result.ok) throw new Error(`${args.join(' ')}: ${JSON.stringify(result.error)} ${run.stderr}`);
-  return result.value;
-}
 
-/** A virtual device on a pseudo-terminal whose link the station watches. */
+/** A virtual device whose link the station watches; stopped after the tests. */
 async function startSim(name: string): Promise<string> {
-  const link = join(tempDir(), name);
-  const sim = startCli(['--data', tempDir(), 'sim', '--pty', '--link', link, '--serial', name.toUpperCase(), '--post-interval', '200']);
+  const { link, sim } = await startWatchedSim(data, name, ['--post-interval', '200']);
   sims.push(sim);
-  await sim.waitFor(/ on \/\S+/);
-  cli(['ports', '--watch', link]);
   return link;
 }
 
 beforeAll(async () => {
   data = initDataDir();
+  cli = liveCli(data);
   station = startCli(['--data', data, 'station', '--port', '0']);
   url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
   productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Sim meter', '--auth', 'device-secret', '--naming', 'M+serial']).product.productKey;

@@ -3,7 +3,9 @@ import type { DeviceState } from '../../../shared/contract';
 import type { ThingModel } from '../../../shared/model/thing-model';
 import { useApi } from '../api/context';
 import { useT } from '../i18n';
-import { useDevicesStore } from '../stores';
+import { useDeviceActivityStore, useDevicesStore } from '../stores';
+import { DeviceLedger, DeviceMessages, DeviceSync } from './DeviceActivity';
+import { MeasurepointSetForm } from './MeasurepointSetForm';
 import { ServiceInvokeForm } from './ServiceInvokeForm';
 
 function useThingModel(productKey: string | undefined): ThingModel | null {
@@ -25,6 +27,16 @@ const ACTIONS: Record<DeviceState, DeviceState[]> = {
   decommissioned: [],
 };
 
+/** Follows the shown device's messages, ledger entries and sync state while the detail is open. */
+function useDeviceActivity(productKey: string | undefined, deviceKey: string | undefined): void {
+  const open = useDeviceActivityStore((state) => state.open);
+  const follow = useDeviceActivityStore((state) => state.follow);
+  useEffect(() => follow(), [follow]);
+  useEffect(() => {
+    void open(productKey && deviceKey ? { productKey, deviceKey } : null);
+  }, [open, productKey, deviceKey]);
+}
+
 export function DeviceDetail() {
   const t = useT();
   const device = useDevicesStore((state) => state.selected);
@@ -33,6 +45,7 @@ export function DeviceDetail() {
   const setState = useDevicesStore((state) => state.setState);
   const close = useDevicesStore((state) => state.select);
   const model = useThingModel(device?.productKey);
+  useDeviceActivity(device?.productKey, device?.deviceKey);
   if (!device) return null;
   return (
     <aside className="panel detail" aria-labelledby="device-detail-title" data-testid="device-detail">
@@ -79,8 +92,17 @@ export function DeviceDetail() {
         <>
           <h3>{t('invoke.title')}</h3>
           <ServiceInvokeForm key={`${device.productKey}/${device.deviceKey}`} device={`${device.productKey}/${device.deviceKey}`} model={model} />
+          {Object.keys(model.measurepoints).length > 0 && (
+            <>
+              <h3>{t('set.title')}</h3>
+              <MeasurepointSetForm key={`set-${device.productKey}/${device.deviceKey}`} device={`${device.productKey}/${device.deviceKey}`} model={model} />
+            </>
+          )}
         </>
       )}
+      <DeviceMessages />
+      <DeviceLedger />
+      <DeviceSync />
     </aside>
   );
 }

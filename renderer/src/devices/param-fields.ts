@@ -1,8 +1,12 @@
-import type { EnumDefinition, Parameter } from '../../../shared/model/thing-model';
+import type { EnumDefinition, Parameter, ThingModel } from '../../../shared/model/thing-model';
 import type { FieldErrors } from '../forms/contract-form';
 
-/** How a thing-model parameter is entered: EnOS types mapped to form controls. */
-export type ParamKind = 'integer' | 'number' | 'boolean' | 'enum' | 'text' | 'json';
+/**
+ * How a thing-model parameter is entered: EnOS types mapped to form controls. A `flag` is a BOOL
+ * that may also be left unset (a choice of true, false or nothing), where an unset value means
+ * "leave it as it is".
+ */
+export type ParamKind = 'integer' | 'number' | 'boolean' | 'flag' | 'enum' | 'text' | 'json';
 
 export interface ParamField {
   id: string;
@@ -23,6 +27,23 @@ export function paramFields(params: readonly Parameter[]): ParamField[] {
   });
 }
 
+/**
+ * One field per measurepoint of the model, for `hub.set`: only the points filled in are set, so a
+ * BOOL is a flag. A point with quality takes `{"value": …, "quality": 0–9}` (§10), so its field is JSON.
+ */
+export function measurepointFields(model: ThingModel): ParamField[] {
+  const points = Object.values(model.measurepoints);
+  return paramFields(points).map((field, index) => {
+    if (points[index]!.hasQuality) return { ...field, kind: 'json', dataType: `${field.dataType}+quality`, options: [] };
+    return field.kind === 'boolean' ? { ...field, kind: 'flag', options: [{ value: 'true', label: 'true' }, { value: 'false', label: 'false' }] } : field;
+  });
+}
+
+/** Whether a parameter is an ENUM of integer values (its field text becomes a number). */
+export function intEnumOf(params: readonly Parameter[]): (id: string) => boolean {
+  return (id) => (params.find((param) => param.identifier === id)?.dataDefinition as EnumDefinition | null)?.enumType === 'INT';
+}
+
 export type FieldValue = string | boolean;
 
 /**
@@ -36,6 +57,10 @@ export function coerceParams(fields: readonly ParamField[], values: Readonly<Rec
     const raw = values[field.id];
     if (field.kind === 'boolean') {
       value[field.id] = raw === true;
+      continue;
+    }
+    if (field.kind === 'flag') {
+      if (raw === 'true' || raw === 'false') value[field.id] = raw === 'true';
       continue;
     }
     if (typeof raw !== 'string' || raw.trim() === '') continue;
@@ -55,11 +80,13 @@ export function coerceParams(fields: readonly ParamField[], values: Readonly<Rec
   return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, value };
 }
 
-/** Validator paths (`$.delay`, `$.target.x`) to the field they belong to. */
-export function fieldErrorsFromViolations(violations: readonly { path: string; message: string }[]): FieldErrors {
+/** Validator paths (`$.delay`, `$.target.x`; under `root` when given, e.g. `$.measurepoints`) to the field they belong to. */
+export function fieldErrorsFromViolations(violations: readonly { path: string; message: string }[], root = '$'): FieldErrors {
   const errors: FieldErrors = {};
+  const prefix = `${root}.`;
   for (const violation of violations) {
-    const id = /^\$\.([A-Za-z_][A-Za-z0-9_]*)/.exec(violation.path)?.[1] ?? '';
+    const rest = violation.path.startsWith(prefix) ? violation.path.slice(prefix.length) : '';
+    const id = /^([A-Za-z_][A-Za-z0-9_]*)/.exec(rest)?.[1] ?? '';
     errors[id] ??= violation.message;
   }
   return errors;

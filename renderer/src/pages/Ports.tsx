@@ -1,5 +1,6 @@
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useT } from '../i18n';
+import { DeviceLogPanel } from '../ports/DeviceLogPanel';
 import { PortTable } from '../ports/PortTable';
 import { SerialConsole } from '../ports/SerialConsole';
 import { WatchForm } from '../ports/WatchForm';
@@ -22,6 +23,7 @@ export function PortsPage() {
         {error && <ErrorNotice error={error} />}
       </div>
       {consolePath && <SerialConsole path={consolePath} />}
+      <DeviceLogPanel />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { DeviceProtocolSchema, provisioningRequests, type DeviceProtocol, type PortInfo } from '../../../shared/contract';
 import { useApi } from '../api/context';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { PortSelect } from '../components/PortSelect';
 import { ProductSelect } from '../components/ProductSelect';
 import { Field } from '../components/Field';
 import { Progress } from '../components/Progress';
@@ -51,16 +52,7 @@ export function ProvisionPage() {
     <section aria-labelledby="provision-title">
       <h1 id="provision-title">{t('provision.title')}</h1>
       <form className="panel form-row" aria-label={t('provision.title')} onSubmit={form.onSubmit} noValidate>
-        <Field label={t('provision.port')} error={form.fieldErrors.port}>
-          <select value={form.values.port} onChange={(event) => form.setField('port', event.target.value)}>
-            <option value="">—</option>
-            {ports.map((port) => (
-              <option key={port.path} value={port.path}>
-                {port.path}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <PortSelect label={t('provision.port')} value={form.values.port} ports={ports} error={form.fieldErrors.port} onChange={(path) => form.setField('port', path)} />
         <ProductSelect label={t('provision.product')} value={form.values.productKey} error={form.fieldErrors.productKey} onChange={(key) => form.setField('productKey', key)} />
         <Field label={t('provision.node')} error={form.fieldErrors.node}>
           <input value={form.values.node} placeholder="Site/Building/Floor" onChange={(event) => form.setField('node', event.target.value)} />

@@ -8,6 +8,7 @@ import { createAssetsStore, type AssetsState } from './assets';
 import { createConnectionStore, type ConnectionStoreState } from './connection';
 import { createDashboardStore, type DashboardState } from './dashboard';
 import { createDevicesStore, type DevicesState } from './devices';
+import { createDeviceActivityStore, type DeviceActivityState } from './device-activity';
 import { createProductsStore, type ProductsState } from './products';
 import { createHubStore, type HubState } from './hub';
 import { createSyncStore, type SyncState } from './sync';
@@ -25,6 +26,7 @@ export interface Stores {
   connection: StoreApi<ConnectionStoreState>;
   dashboard: StoreApi<DashboardState>;
   devices: StoreApi<DevicesState>;
+  deviceActivity: StoreApi<DeviceActivityState>;
   products: StoreApi<ProductsState>;
   assets: StoreApi<AssetsState>;
   hub: StoreApi<HubState>;
@@ -49,6 +51,7 @@ export function createStores(deps: StoreDeps): Stores {
     connection: createConnectionStore(deps.connection),
     dashboard: createDashboardStore(deps.api),
     devices: createDevicesStore(deps.api),
+    deviceActivity: createDeviceActivityStore(deps.api),
     products: createProductsStore(deps.api),
     assets: createAssetsStore(deps.api),
     hub: createHubStore(deps.api),
@@ -95,6 +98,10 @@ export function useDashboardStore<T>(selector: (state: DashboardState) => T): T 
 
 export function useDevicesStore<T>(selector: (state: DevicesState) => T): T {
   return useStore(useStores().devices, selector);
+}
+
+export function useDeviceActivityStore<T>(selector: (state: DeviceActivityState) => T): T {
+  return useStore(useStores().deviceActivity, selector);
 }
 
 export function useProductsStore<T>(selector: (state: ProductsState) => T): T {

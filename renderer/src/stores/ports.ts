@@ -1,8 +1,11 @@
 import { createStore } from 'zustand/vanilla';
 import type { Api } from '../../../shared/api';
-import type { DeviceIdentity, PortInfo } from '../../../shared/contract';
+import type { DeviceIdentity, DeviceLogLine, PortInfo } from '../../../shared/contract';
 import type { AppError, Result } from '../../../shared/result';
 import { appendLog, hexToBytes } from '../ports/console-data';
+import { appendDeviceLog } from '../ports/device-log';
+
+const MAX_DEVICE_LOG = 500;
 
 export interface PortsState {
   ports: PortInfo[];
@@ -11,6 +14,8 @@ export interface PortsState {
   consolePath: string | null;
   /** Everything the open console received, for the log download. */
   consoleLog: string;
+  /** The devices' log lines (framed protocol events) from every port, oldest first. */
+  deviceLog: DeviceLogLine[];
   error: AppError | null;
   load(): Promise<void>;
   /** Adds pseudo-terminal paths or globs to discovery. */
@@ -30,6 +35,7 @@ export function createPortsStore(api: Api) {
     identities: {},
     consolePath: null,
     consoleLog: '',
+    deviceLog: [],
     error: null,
     async load() {
       const result = await api.call('ports.list', {});
@@ -69,6 +75,7 @@ export function createPortsStore(api: Api) {
         api.on('ports.console.data', ({ path, hex }) => {
           if (path === get().consolePath) set({ consoleLog: appendLog(get().consoleLog, decoder.decode(hexToBytes(hex), { stream: true })) });
         }),
+        api.on('ports.device.log', (line) => set({ deviceLog: appendDeviceLog(get().deviceLog, line, MAX_DEVICE_LOG) })),
         api.on('ports.console.closed', ({ path, reason }) => {
           if (path === get().consolePath) set({ consolePath: null, error: { code: 'DISCONNECTED', message: reason } });
         }),
