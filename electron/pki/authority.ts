@@ -185,9 +185,10 @@ export class LocalCa {
 
   /** The issuing CA's raw subject, key id and node signing key, for the fast device-certificate path. */
   signer(): Result<IssuingSigner & { row: AuthorityRow }> {
+    const id = this.store.issuingId();
+    if (this.loadedSigner && this.loadedSigner.row.id === id) return ok(this.loadedSigner);
     const row = this.issuingRow();
     if (!row) return err('CA_NOT_INITIALIZED');
-    if (this.loadedSigner?.row.id === row.id) return ok(this.loadedSigner);
     const pkcs8 = this.issuingKey(row);
     if (!pkcs8.ok) return pkcs8;
     const certificate = new x509.X509Certificate(row.certDer);

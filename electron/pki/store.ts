@@ -89,6 +89,11 @@ export class PkiStore {
       : (this.prepared(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities ORDER BY created_at`).all() as AuthorityRow[]);
   }
 
+  /** The issuing CA's id alone: issuance asks for it on every certificate to see whether its cached signer is current. */
+  issuingId(): string | undefined {
+    return (this.prepared(`SELECT id FROM pki_authorities WHERE role = 'issuing'`).get() as { id: string } | undefined)?.id;
+  }
+
   authority(id: string): AuthorityRow | undefined {
     return this.prepared(`SELECT ${AUTHORITY_COLUMNS} FROM pki_authorities WHERE id = ?`).get(id) as AuthorityRow | undefined;
   }
