@@ -25,15 +25,23 @@ const SIGNATURE_ALGORITHM: Record<KeyAlgorithm, Buffer> = {
 };
 
 const CRITICAL = Buffer.from([0x01, 0x01, 0xff]);
-const extension = (id: string, critical: boolean, value: Buffer) => sequence(oid(id), ...(critical ? [CRITICAL] : []), octetString(value));
+// Encoded once: two of these extensions are built for every certificate.
+const EXTENSION_ID = {
+  basicConstraints: oid('2.5.29.19'),
+  keyUsage: oid('2.5.29.15'),
+  extendedKeyUsage: oid('2.5.29.37'),
+  subjectKeyIdentifier: oid('2.5.29.14'),
+  authorityKeyIdentifier: oid('2.5.29.35'),
+};
+const extension = (id: Buffer, critical: boolean, value: Buffer) => sequence(id, ...(critical ? [CRITICAL] : []), octetString(value));
 
 // Constant extensions of a device client certificate (protocol reference §4: TLS client auth only).
-const BASIC_CONSTRAINTS = extension('2.5.29.19', true, sequence()); // CA:FALSE
+const BASIC_CONSTRAINTS = extension(EXTENSION_ID.basicConstraints, true, sequence()); // CA:FALSE
 const KEY_USAGE: Record<KeyAlgorithm, Buffer> = {
-  'P-256': extension('2.5.29.15', true, Buffer.from([0x03, 0x02, 0x07, 0x80])), // digitalSignature
-  'RSA-2048': extension('2.5.29.15', true, Buffer.from([0x03, 0x02, 0x05, 0xa0])), // digitalSignature, keyEncipherment
+  'P-256': extension(EXTENSION_ID.keyUsage, true, Buffer.from([0x03, 0x02, 0x07, 0x80])), // digitalSignature
+  'RSA-2048': extension(EXTENSION_ID.keyUsage, true, Buffer.from([0x03, 0x02, 0x05, 0xa0])), // digitalSignature, keyEncipherment
 };
-const CLIENT_AUTH = extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.2')));
+const CLIENT_AUTH = extension(EXTENSION_ID.extendedKeyUsage, false, sequence(oid('1.3.6.1.5.5.7.3.2')));
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits. */
 export function keyIdentifier(spkiDer: Buffer): Buffer {
@@ -47,8 +55,8 @@ export function buildClientCertificate(signer: IssuingSigner, parts: ClientCerti
     BASIC_CONSTRAINTS,
     KEY_USAGE[parts.algorithm],
     CLIENT_AUTH,
-    extension('2.5.29.14', false, octetString(keyIdentifier(parts.spkiDer))),
-    extension('2.5.29.35', false, sequence(encode(0x80, signer.keyId))),
+    extension(EXTENSION_ID.subjectKeyIdentifier, false, octetString(keyIdentifier(parts.spkiDer))),
+    extension(EXTENSION_ID.authorityKeyIdentifier, false, sequence(encode(0x80, signer.keyId))),
   ];
   const tbs = sequence(
     explicit(0, integerHex('02')),

@@ -60,16 +60,22 @@ export function readRoot(der: Buffer, tag: number): Tlv {
   return root;
 }
 
-function lengthBytes(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
+/** Tag, definite length (X.690 §8.1.3) and content, written into one allocation: issuance encodes about forty per certificate. */
 export function encode(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(body.length), body]);
+  let length = 0;
+  for (const part of content) length += part.length;
+  let lengthOctets = 0;
+  if (length >= 0x80) for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthOctets++;
+  const out = Buffer.allocUnsafe(2 + lengthOctets + length);
+  out[0] = tag;
+  if (lengthOctets === 0) out[1] = length;
+  else {
+    out[1] = 0x80 | lengthOctets;
+    out.writeUIntBE(length, 2, lengthOctets);
+  }
+  let offset = 2 + lengthOctets;
+  for (const part of content) offset += part.copy(out, offset);
+  return out;
 }
 
 export const TAG = { integer: 0x02, bitString: 0x03, octetString: 0x04, oid: 0x06, utf8: 0x0c, sequence: 0x30, set: 0x31, utcTime: 0x17, generalizedTime: 0x18 } as const;
@@ -84,9 +90,8 @@ export const explicit = (number: number, content: Buffer) => encode(0xa0 | numbe
 /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. */
 export function time(ms: number): Buffer {
   const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
-  const digits = iso.slice(0, 19).replace(/[-:T]/g, '');
-  const year = Number(iso.slice(0, 4));
-  return year < 2050 ? encode(TAG.utcTime, Buffer.from(`${digits.slice(2)}Z`)) : encode(TAG.generalizedTime, Buffer.from(`${digits}Z`));
+  const digits = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19);
+  return Number(iso.slice(0, 4)) < 2050 ? encode(TAG.utcTime, Buffer.from(`${digits.slice(2)}Z`, 'latin1')) : encode(TAG.generalizedTime, Buffer.from(`${digits}Z`, 'latin1'));
 }
 
 /** Content bytes of an OID (X.690 §8.19), for comparing with what a parser read. */
