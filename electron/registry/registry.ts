@@ -133,6 +133,16 @@ export class Registry {
     return stored!;
   }
 
+  /**
+   * A product pulled from the cloud is stored without an outbox row: the cloud has it, so there is
+   * nothing to push back (issue 10: products are pulled, never pushed). Its revision still grows.
+   */
+  private storePulledProduct(product: Omit<Product, 'revision'>, previous: Product | undefined): Product {
+    const stored = { ...product, revision: Math.max(this.outbox.nextRevision(), (previous?.revision ?? 0) + 1) };
+    this.products.upsert(stored);
+    return stored;
+  }
+
   private newProductKey(): string {
     for (;;) {
       const key = randomString(PRODUCT_KEY_LENGTH, csprngIndex);
@@ -188,7 +198,7 @@ export class Registry {
     if (existing && existing.origin !== 'enos') return err('ALREADY_EXISTS', `Product ${input.productKey} exists locally and was not pulled from EnOS.`);
     const now = this.context.clock();
     const result = this.transaction(() => {
-      const product = this.recordProduct(
+      const product = this.storePulledProduct(
         {
           productKey: input.productKey,
           name: input.name,
@@ -204,7 +214,7 @@ export class Registry {
           createdAt: existing?.createdAt ?? now,
           updatedAt: now,
         },
-        existing ? 'update' : 'create',
+        existing,
       );
       vault.value.put(productSecretId(input.productKey), input.productSecret, 'product-secret');
       return ok(product);

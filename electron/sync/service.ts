@@ -19,6 +19,7 @@ import { EnosClient } from './targets/enos/client';
 import { EnosIssuer } from './targets/enos/issuer';
 import { createCloudDevice, createPoolDevice, i18nText, pullFromEnos, pulledTreeImport, taggedLocalId, treeMapping, type CloudDevice, type PulledTree } from './targets/enos/pull';
 import { EnosTarget } from './targets/enos/target';
+import { hubTreeImports } from './targets/hub/pull';
 import { HubTarget } from './targets/hub/target';
 
 type TargetAdd = z.output<typeof SyncTargetAddSchema>;
@@ -158,10 +159,15 @@ export class SyncService {
     if (!client.ok) return client;
     const vault = this.options.vault();
     return ok(
-      new EnosTarget(client.value, row.name, (productKey, deviceKey, secret) => {
-        // The secret EnOS issued, kept so the local hub can verify the device too (architecture §5).
-        if (vault.ok && !vault.value.has(deviceSecretId(productKey, deviceKey))) vault.value.put(deviceSecretId(productKey, deviceKey), secret, 'device-secret');
-      }),
+      new EnosTarget(
+        client.value,
+        row.name,
+        (productKey, deviceKey, secret) => {
+          // The secret EnOS issued, kept so the local hub can verify the device too (architecture §5).
+          if (vault.ok && !vault.value.has(deviceSecretId(productKey, deviceKey))) vault.value.put(deviceSecretId(productKey, deviceKey), secret, 'device-secret');
+        },
+        (treeId) => this.options.assets.show(treeId).ok,
+      ),
     );
   }
 
@@ -284,6 +290,13 @@ export class SyncService {
       if (!hub.ok) return hub;
       const pulled = await hub.value.pull();
       if (!pulled.ok) return attemptToResult(pulled);
+      for (const tree of hubTreeImports(pulled.value.trees)) {
+        // This station's own tree, pushed to the hub earlier: it is held here already.
+        const held = this.options.assets.show(tree.treeId);
+        if (held.ok && held.value.tree.origin === 'local') continue;
+        const imported = this.options.assets.importPulledTree(tree);
+        if (!imported.ok) return err(imported.error.code, `Asset tree ${tree.treeId} of hub "${row.name}" could not be imported: ${imported.error.message}`);
+      }
       this.options.db.transaction(() => {
         for (const product of pulled.value.products) keep.run(row.name, 'product', product.entityId, JSON.stringify(product.payload), now);
         for (const node of pulled.value.trees) keep.run(row.name, 'asset_tree', `${node.entity}:${node.entityId}`, JSON.stringify(node.payload), now);

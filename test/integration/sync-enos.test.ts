@@ -79,8 +79,8 @@ describe('sync to EnOS (fake apim gateway)', () => {
       { id: hall.assetId, parentId: plant.assetId, name: 'Hall', type: 'areaModel' },
     ]);
     expect(service.store.mapping('enos', 'asset_node', hall.assetId)).toMatchObject({ cloudId: hall.assetId });
-    // Nothing pulled waits to be pushed back: the outbox holds only the pulled products' rows.
-    expect(db.prepare("SELECT COUNT(*) FROM outbox WHERE entity <> 'product'").pluck().get()).toBe(0);
+    // Nothing pulled waits to be pushed back: neither the trees nor the products have outbox rows.
+    expect(db.prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(0);
 
     // Made at the site: a node under the pulled hall, and a device placed under it.
     const product = registry.getProduct('pD000001')!;
@@ -111,7 +111,7 @@ describe('sync to EnOS (fake apim gateway)', () => {
   it('does not import a node pushed before its answer was lost: its local-id tag names a node of the tree', async () => {
     const { fake, tree, service, db, vault } = await prepared();
     expect((await service.pull('enos')).ok).toBe(true);
-    expect(await runUntilIdle(service)).toMatchObject({ pending: 0 }); // the pulled products' rows
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0 }); // nothing pulled is pending
     const { assets } = localRegistry(db, vault);
     const local = assets.addNode({ tree: tree.treeId, parentId: null, name: 'Lost answer', type: 'areaModel', attributes: {} });
     if (!local.ok) throw new Error(local.error.message);
@@ -124,6 +124,18 @@ describe('sync to EnOS (fake apim gateway)', () => {
     expect(view.ok && view.value.nodes.map((node) => node.id)).toEqual([local.value.id]);
     expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0 });
     expect(fake.counters.nodeCreates).toBe(1);
+  });
+
+  it('does not push the rename of a pulled node once its tree was removed here', async () => {
+    const { fake, tree, service, db, vault } = await prepared();
+    const hall = fake.addLogicalAsset(tree.treeId, tree.rootAssetId, 'Hall', 'areaModel');
+    expect((await service.pull('enos')).ok).toBe(true);
+    const { assets } = localRegistry(db, vault);
+    expect(assets.renameNode(hall.assetId, 'Hall (renamed here)').ok).toBe(true);
+    expect(assets.deleteTree(tree.treeId, true).ok).toBe(true);
+    expect(await runUntilIdle(service)).toMatchObject({ pending: 0, failed: 0, skipped: 1 });
+    expect(fake.nodes.get(hall.assetId)?.name).toEqual({ defaultValue: 'Hall' });
+    expect(fake.counters.mutations.filter((entry) => entry.startsWith('updateAsset'))).toEqual([]);
   });
 
   it('refuses to pull a tree whose name a local tree has, and keeps nothing of that tree', async () => {

@@ -4,7 +4,7 @@ import { createLogger } from '../../electron/core/logger';
 import { openSqlite } from '../../electron/registry/sqlite';
 import { startRegistryServer, type RegistryServer } from '../../electron/sync/targets/hub/server';
 import { initDataDir, readPortsFile, runCli, startCli, cliEnv, type CliProcess } from '../helpers/cli';
-import { enqueue, openSyncDb } from '../helpers/sync-db';
+import { enqueue, localRegistry, openSyncDb } from '../helpers/sync-db';
 import { syncService } from '../helpers/sync-enos';
 
 const servers: RegistryServer[] = [];
@@ -51,6 +51,33 @@ describe('sync to a central Commissioner hub (sync API v1)', () => {
     const c = pusher(hub.url, hub.server.token, 'station-c');
     expect(await c.service.pull('hub')).toEqual({ ok: true, value: { target: 'hub', products: 1, models: 0, trees: 1 } });
     expect(JSON.parse(c.db.prepare("SELECT snapshot FROM sync_pulled WHERE kind = 'product'").pluck().get() as string)).toMatchObject({ productKey: 'pLine001' });
+  });
+
+  it('imports the hub\'s trees into the registry on pull, without pushing them back, and skips a station\'s own tree', async () => {
+    const hub = await hubStation();
+    const b = pusher(hub.url, hub.server.token, 'station-b');
+    const { assets: made } = localRegistry(b.db, b.vault, 'station-b');
+    const line = made.createTree('Line 1');
+    if (!line.ok) throw new Error(line.error.message);
+    const cell = made.addNode({ tree: line.value.id, parentId: null, name: 'Cell 1', type: 'cell', attributes: {} });
+    if (!cell.ok) throw new Error(cell.error.message);
+    const robot = made.addNode({ tree: line.value.id, parentId: cell.value.id, name: 'Robot', type: 'robot', attributes: { axis: 6 } });
+    if (!robot.ok) throw new Error(robot.error.message);
+    expect(await b.service.run('hub')).toMatchObject({ ok: true, value: [{ failed: 0 }] });
+
+    const c = pusher(hub.url, hub.server.token, 'station-c');
+    expect(await c.service.pull('hub')).toMatchObject({ ok: true, value: { trees: 1 } });
+    const view = localRegistry(c.db, c.vault, 'station-c').assets.show(line.value.id);
+    if (!view.ok) throw new Error(view.error.message);
+    expect(view.value.tree).toMatchObject({ id: line.value.id, name: 'Line 1' });
+    expect(view.value.nodes.map(({ id, parentId, name, type, attributes }) => ({ id, parentId, name, type, attributes }))).toEqual([
+      { id: cell.value.id, parentId: null, name: 'Cell 1', type: 'cell', attributes: {} },
+      { id: robot.value.id, parentId: cell.value.id, name: 'Robot', type: 'robot', attributes: { axis: 6 } },
+    ]);
+    expect(c.db.prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(0);
+    // The station that made the tree pulls it back as its own: held already, not imported again.
+    expect(await b.service.pull('hub')).toMatchObject({ ok: true, value: { trees: 1 } });
+    expect(made.show(line.value.id)).toMatchObject({ ok: true, value: { tree: { origin: 'local' } } });
   });
 
   it('surfaces a newer revision written by another station as a conflict, resolved by choice', async () => {

@@ -52,6 +52,11 @@ export interface DeviceSecretSink {
   (productKey: string, deviceKey: string, secret: string): void;
 }
 
+/** Whether the registry still holds an asset tree (a pulled tree removed here is gone). */
+export interface TreeHeld {
+  (treeId: string): boolean;
+}
+
 function i18n(name: unknown, fallback: string): unknown {
   if (name && typeof name === 'object') return name;
   return { defaultValue: typeof name === 'string' && name ? name : fallback };
@@ -75,6 +80,7 @@ export class EnosTarget implements SyncTarget {
     private readonly client: EnosClient,
     private readonly name: string,
     private readonly keepDeviceSecret: DeviceSecretSink,
+    private readonly treeHeld: TreeHeld,
   ) {}
 
   /** Only node creates take no client key; devices carry their key, placements and topology repeat harmlessly. */
@@ -263,6 +269,9 @@ export class EnosTarget implements SyncTarget {
 
   private async updateNode(item: OutboxItem, context: DeliveryContext): Promise<DeliveryOutcome> {
     const payload = item.payload as NodePayload;
+    // The node's tree was removed here since (a pulled tree leaves only this station): there is
+    // no local state left to push, and EnOS keeps its own.
+    if (payload.treeId && !this.treeHeld(payload.treeId)) return { kind: 'skipped', reason: `its tree ${payload.treeId} was removed from this station` };
     const mapped = context.mapping('asset_node', item.entityId);
     const tree = this.tree(payload.treeId, context);
     if (!mapped || !tree) return notPulled(`Node ${item.entityId} has no EnOS counterpart yet.`);
