@@ -17,12 +17,14 @@ import { rateRatio, report } from './report';
  * autocannon for HTTP, a small bounded UDP generator (one socket per device, one request in flight
  * each) for CoAP. Both servers run in child processes; the load runs here.
  *
- * BENCH_HUB_QUICK=1: short runs (a smoke run).
+ * BENCH_HUB_QUICK=1: short runs (a smoke run). BENCH_HUB_PROFILE=DIR: the hub writes a CPU profile
+ * (`node --cpu-prof`) into DIR when it stops.
  */
 const ROOT = resolve(__dirname, '..');
 const WORK = resolve(ROOT, '.tmp/hub-http-coap-bench');
 const DEVICES = 32;
 const QUICK = process.env.BENCH_HUB_QUICK === '1';
+const PROFILE = process.env.BENCH_HUB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_HUB_PROFILE)}`] : [];
 const SECONDS = QUICK ? 2 : 6;
 const ROUNDS = QUICK ? 1 : 2;
 const CLI = process.env.COMMISSIONER_BUILD_OUT ? ['test/helpers/cli-loader.mjs'] : ['bin/commissioner.js'];
@@ -33,6 +35,14 @@ interface Figures {
   rps: number;
   p99: number;
   errors: number;
+  /** The serving process's CPU time per request (µs): on a shared machine, steadier than the rate. */
+  cpuUs: number;
+}
+
+/** User + system CPU of a process in µs, from /proc (Linux; clock ticks of 10 ms). */
+function cpuTimeUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 interface Device {
@@ -114,7 +124,7 @@ async function startHub(): Promise<{ child: ChildProcess; productKey: string; de
   if (imported.status !== 0) throw new Error(`device import failed: ${imported.stderr}`);
   const portsFile = join(WORK, 'hub-ports.json');
   rmSync(portsFile, { force: true });
-  const child = spawn(process.execPath, [...CLI, 'hub', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', 'off', '--mqtts-port', 'off', '--wss-port', 'off', '--http-port', '0', '--coap-port', '0', '--ports-file', portsFile], { cwd: ROOT, env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...PROFILE, ...CLI, 'hub', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', 'off', '--mqtts-port', 'off', '--wss-port', 'off', '--http-port', '0', '--coap-port', '0', '--ports-file', portsFile], { cwd: ROOT, env, stdio: 'ignore' });
   return { child, productKey, devices, ports: await waitForFile(portsFile) };
 }
 
@@ -127,7 +137,7 @@ async function startAnchors(): Promise<{ child: ChildProcess; ports: Record<stri
   return { child, ports: await waitForFile(portsFile) };
 }
 
-async function httpIngest(port: number, productKey: string, devices: Device[]): Promise<Figures> {
+async function httpIngest(port: number, pid: number, productKey: string, devices: Device[]): Promise<Figures> {
   const sessions: string[] = [];
   for (const device of devices) {
     const sign = httpAuthSign({ productKey, deviceKey: device.deviceKey, lifetime: 300000, signMethod: 'sha256', deviceSecret: device.secret });
@@ -136,6 +146,7 @@ async function httpIngest(port: number, productKey: string, devices: Device[]): 
   }
   let next = 0;
   let id = 0;
+  const cpuBefore = cpuTimeUs(pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: devices.length,
@@ -153,7 +164,7 @@ async function httpIngest(port: number, productKey: string, devices: Device[]): 
       },
     ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuUs: (cpuTimeUs(pid) - cpuBefore) / Math.max(1, (result.requests as { total?: number }).total ?? 0) };
 }
 
 const POST = 2;
@@ -175,9 +186,10 @@ function exchange(socket: Socket, port: number, datagram: Buffer): Promise<numbe
   });
 }
 
-async function coapIngest(port: number, productKey: string, devices: Device[]): Promise<Figures> {
+async function coapIngest(port: number, pid: number, productKey: string, devices: Device[]): Promise<Figures> {
   const latencies: number[] = [];
   let errors = 0;
+  let cpuUsed = 0;
   const sockets = await Promise.all(devices.map(() => new Promise<Socket>((done) => {
     const socket = createSocket('udp4');
     socket.bind(0, '127.0.0.1', () => done(socket));
@@ -188,6 +200,7 @@ async function coapIngest(port: number, productKey: string, devices: Device[]): 
       const auth = coapDatagram({ code: POST, mid: 1, token: Buffer.from([1]), options: path(`/auth/${productKey}/${device.deviceKey}`), payload: Buffer.from(JSON.stringify({ secureMode: 2, lifetime: 3600, sign })) });
       if ((await exchange(sockets[i]!, port, auth)) !== 0x44) throw new Error(`CoAP login of ${device.deviceKey} failed`);
     }
+    const cpuBefore = cpuTimeUs(pid);
     const end = Date.now() + SECONDS * 1000;
     await Promise.all(
       devices.map(async (device, i) => {
@@ -200,11 +213,12 @@ async function coapIngest(port: number, productKey: string, devices: Device[]): 
         }
       }),
     );
+    cpuUsed = cpuTimeUs(pid) - cpuBefore;
   } finally {
     for (const socket of sockets) socket.close();
   }
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / SECONDS, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN, errors };
+  return { rps: latencies.length / SECONDS, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN, errors, cpuUs: cpuUsed / Math.max(1, latencies.length + errors) };
 }
 
 it('HTTP and CoAP ingest: hub vs bare servers with a Map of sessions', async () => {
@@ -222,15 +236,15 @@ it('HTTP and CoAP ingest: hub vs bare servers with a Map of sessions', async () 
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? (['anchor', 'hub'] as const) : (['hub', 'anchor'] as const);
       for (const side of order) {
-        const ports = side === 'hub' ? hub.ports : anchors.ports;
-        http[side] = await best(() => httpIngest(ports.http!, hub.productKey, hub.devices), http[side]);
-        coap[side] = await best(() => coapIngest(ports.coap!, hub.productKey, hub.devices), coap[side]);
+        const { ports, child } = side === 'hub' ? hub : anchors;
+        http[side] = await best(() => httpIngest(ports.http!, child.pid!, hub.productKey, hub.devices), http[side]);
+        coap[side] = await best(() => coapIngest(ports.coap!, child.pid!, hub.productKey, hub.devices), coap[side]);
       }
     }
     for (const [protocol, measured] of [['HTTP', http], ['CoAP', coap]] as const) {
       const figures = { hub: measured.hub!, anchor: measured.anchor! };
       const name = `bare ${protocol === 'HTTP' ? 'node http' : 'coap'} server + Map`;
-      report({ bench: 'hub-http-coap', case: `${protocol} ingest, ${DEVICES} devices`, value: Math.round(figures.hub.rps), unit: 'req/s', anchor: { name, value: Math.round(figures.anchor.rps) }, ratio: rateRatio(figures.hub.rps, figures.anchor.rps), target: TARGET, errors: figures.hub.errors, anchorErrors: figures.anchor.errors });
+      report({ bench: 'hub-http-coap', case: `${protocol} ingest, ${DEVICES} devices`, value: Math.round(figures.hub.rps), unit: 'req/s', anchor: { name, value: Math.round(figures.anchor.rps) }, ratio: rateRatio(figures.hub.rps, figures.anchor.rps), target: TARGET, errors: figures.hub.errors, anchorErrors: figures.anchor.errors, cpuUsPerRequest: { hub: Math.round(figures.hub.cpuUs), anchor: Math.round(figures.anchor.cpuUs) } });
       report({ bench: 'hub-http-coap', case: `${protocol} ingest p99, ${DEVICES} devices`, value: Number(figures.hub.p99.toFixed(2)), unit: 'ms', anchor: { name, value: Number(figures.anchor.p99.toFixed(2)) }, ratio: Number((figures.anchor.p99 / figures.hub.p99).toFixed(3)) });
       expect(figures.hub.rps).toBeGreaterThan(0);
     }

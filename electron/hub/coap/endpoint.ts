@@ -130,7 +130,8 @@ export class CoapEndpoint {
     const packet = request._packet as ScreenedPacket;
     const screened = packet[SCREENED];
     const endpoint = `${request.rsinfo.address}:${request.rsinfo.port}`;
-    const [path = '/'] = request.url.split('?');
+    const mark = request.url.indexOf('?');
+    const path = mark === -1 ? request.url : request.url.slice(0, mark);
     if (!screened || screened.badOption) {
       this.refused('unknown-critical-option', null);
       return this.respond(response, { code: '4.02' });
@@ -146,10 +147,11 @@ export class CoapEndpoint {
       }
       body = outcome.body;
     }
-    const key = `${endpoint} ${request.method} ${path}`;
-    if (screened.block2 && screened.block2.num > 0) return this.followUp(key, screened.block2, response);
+    // Block2 follow-ups and the large answers they slice, by exchange (built only for those).
+    const exchange = () => `${endpoint} ${request.method} ${path}`;
+    if (screened.block2 && screened.block2.num > 0) return this.followUp(exchange(), screened.block2, response);
     const answer = this.route(request.method, path, endpoint, body, response);
-    if (answer.body && answer.body.length >= BLOCK2_FROM) this.remember(key, answer);
+    if (answer.body && answer.body.length >= BLOCK2_FROM) this.remember(exchange(), answer);
     this.respond(response, answer);
   }
 

@@ -19,7 +19,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<{ ok:
       if (size > limit) return finish({ ok: false, reason: 'too-large' });
       chunks.push(chunk);
     };
-    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    const onEnd = () => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
     const onError = () => finish({ ok: false, reason: 'aborted' });
     request.on('data', onData);
     request.on('end', onEnd);

@@ -392,8 +392,11 @@ export class HttpEndpoint {
   private send(response: ServerResponse, status: number, body: string | Buffer, entry?: PolledSession): void {
     if (response.headersSent) return void response.end();
     this.withCommand(entry, response);
-    response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    response.end(body);
+    // A string body leaves in one write with the headers (Node joins them only for strings): a
+    // Buffer goes as latin1 text, which maps each byte to itself.
+    const binary = typeof body !== 'string';
+    response.writeHead(status, ['Content-Type', 'application/json', 'Content-Length', String(binary ? body.length : Buffer.byteLength(body))]);
+    response.end(binary ? body.toString('latin1') : body, binary ? 'latin1' : 'utf8');
     // A body we refused to read must not be parsed as the next request.
     if (response.getHeader('Connection') === 'close') response.once('finish', () => response.req.socket?.destroy());
   }
