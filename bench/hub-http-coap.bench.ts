@@ -189,7 +189,7 @@ function exchange(socket: Socket, port: number, datagram: Buffer): Promise<numbe
 async function coapIngest(port: number, pid: number, productKey: string, devices: Device[]): Promise<Figures> {
   const latencies: number[] = [];
   let errors = 0;
-  let cpuUsed = 0;
+  let cpuUsed: number;
   const sockets = await Promise.all(devices.map(() => new Promise<Socket>((done) => {
     const socket = createSocket('udp4');
     socket.bind(0, '127.0.0.1', () => done(socket));
