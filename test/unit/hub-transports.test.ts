@@ -5,7 +5,10 @@ import { Block1Assembler, parseBlockOption } from '../../electron/hub/coap/block
 import { screenOptions } from '../../electron/hub/coap/options';
 import { commandType, parseHttpAuth, verifyHttpAuth } from '../../electron/hub/http/auth';
 import { commandHeaders } from '../../electron/hub/http/command-headers';
+import { lookupFileUri, parseRange } from '../../electron/hub/http/files';
+import { LarkUploads } from '../../electron/hub/http/lark-uploads';
 import { safeName, uploadRequest } from '../../electron/hub/http/multipart';
+import { parseRequestTarget, queryParam } from '../../electron/hub/http/target';
 import { replyCode } from '../../electron/hub/polled-link';
 import { buildReply } from '../../electron/protocol';
 
@@ -138,5 +141,79 @@ describe('pending commands in HTTP headers (§8)', () => {
     expect(uploadRequest(sample, DK)).toEqual({ id: '2', method: 'thing.measurepoint.post', params: { measurepoints: { photo: 'local://a.bin' }, time: 5 } });
     const other = { ...sample, params: [{ deviceKey: 'dev-002', measurepoints: {} }] };
     expect(uploadRequest(other, DK).params).toEqual([{ deviceKey: 'dev-002', measurepoints: {} }]);
+  });
+});
+
+describe('HTTP request targets (§8)', () => {
+  it('routes topics, uploads, file operations and useLark upload URLs; refuses targets that are not origin-form', () => {
+    expect(parseRequestTarget(`/topic/sys/${PK}/${DK}/thing/measurepoint/post?sessionId=abc`)).toEqual({ target: { route: 'topic', topic: `/sys/${PK}/${DK}/thing/measurepoint/post` }, query: 'sessionId=abc' });
+    expect(parseRequestTarget(`/multipart/sys/${PK}/${DK}/thing/measurepoint/post`)!.target).toEqual({ route: 'multipart', topic: `/sys/${PK}/${DK}/thing/measurepoint/post` });
+    expect(parseRequestTarget(`/multipart/sys/${PK}/${DK}/file/download/url?x`)!.target).toEqual({ route: 'file', operation: 'download-url', productKey: PK, deviceKey: DK });
+    expect(parseRequestTarget(`/multipart/sys/${PK}/${DK}/file/delete`)!.target).toMatchObject({ route: 'file', operation: 'delete' });
+    expect(parseRequestTarget(`/multipart/sys/${PK}/${DK}/file/rename`)!.target).toMatchObject({ route: 'multipart' });
+    expect(parseRequestTarget('/upload/tok')!.target).toEqual({ route: 'upload', token: 'tok' });
+    expect(parseRequestTarget('/elsewhere')!.target).toEqual({ route: 'unknown' });
+    expect(parseRequestTarget('//evil/topic/x')).toBeNull();
+    expect(parseRequestTarget('http://hub/topic/x')).toBeNull();
+    expect(parseRequestTarget('*')).toBeNull();
+  });
+
+  it('decodes only the query parameter asked for', () => {
+    expect(queryParam('a=1&sessionId=x%2By&b', 'sessionId')).toBe('x+y');
+    expect(queryParam('fileUri=enos-connect%3A%2F%2Fp%2Fd%2Ff+g', 'fileUri')).toBe('enos-connect://p/d/f g');
+    expect(queryParam('b', 'b')).toBe('');
+    expect(queryParam('a=%E0%A4%A', 'a')).toBeNull();
+    expect(queryParam('', 'a')).toBeNull();
+    expect(queryParam('sessionIdX=1', 'sessionId')).toBeNull();
+  });
+});
+
+describe('HTTP file URIs and ranges (§8 file ops)', () => {
+  const device = { productKey: PK, deviceKey: DK };
+  it('resolves only the device’s own stored names', () => {
+    expect(lookupFileUri('/files', device, `enos-connect://${PK}/${DK}/abc-photo.bin`)).toEqual({ ok: true, path: `/files/${PK}/${DK}/abc-photo.bin`, name: 'abc-photo.bin' });
+    expect(lookupFileUri('/files', device, `enos-connect://${PK}/dev-002/abc.bin`)).toEqual({ ok: false, reason: 'foreign-file' });
+    for (const bad of [`enos-connect://${PK}/${DK}/..`, `enos-connect://${PK}/${DK}/a/b`, `enos-connect://${PK}/${DK}/.x`, `enos-connect://${PK}/${DK}/`, `file:///etc/passwd`, `enos-connect://${PK}/${DK}/a%2F..`]) {
+      expect(lookupFileUri('/files', device, bad)).toEqual({ ok: false, reason: 'malformed-file-uri' });
+    }
+  });
+
+  it('reads one byte range (RFC 9110 §14.2) and ignores what a server may ignore', () => {
+    expect(parseRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=90-500', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-500', 100)).toEqual({ start: 0, end: 99 });
+    expect(parseRange('bytes=100-', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-0', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=0-', 0)).toBe('unsatisfiable');
+    for (const ignored of [undefined, 'bytes=5-2', 'bytes=0-1,4-5', 'items=0-1', 'bytes=-', 'bytes=a-b']) expect(parseRange(ignored, 100)).toBeNull();
+  });
+});
+
+describe('useLark upload URLs (§8)', () => {
+  it('are one-time, expire, and are bounded in number', () => {
+    const time = { now: 0 };
+    const uploads = new LarkUploads(() => time.now, 1000, 2);
+    const slot = { device: { productKey: PK, deviceKey: DK }, storedName: 'n-a.bin', fileName: 'a.bin', md5: null };
+    const first = uploads.reserve(slot);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(uploads.take(first)).toMatchObject(slot);
+    expect(uploads.take(first)).toBeNull();
+    const late = uploads.reserve(slot);
+    time.now += 1000;
+    expect(uploads.take(late)).toBeNull();
+    const [a, b, c] = [uploads.reserve(slot), uploads.reserve(slot), uploads.reserve(slot)];
+    expect(uploads.take(a)).toBeNull();
+    expect(uploads.take(b)).not.toBeNull();
+    expect(uploads.take(c)).not.toBeNull();
+  });
+});
+
+describe('reply codes read from the bytes', () => {
+  it('reads negative, absent and non-numeric codes', () => {
+    expect(replyCode(Buffer.from('{"id":"1","code":-3}'))).toBe(-3);
+    expect(replyCode(Buffer.from('{"id":"1","code":"200"}'))).toBeNull();
+    expect(replyCode(Buffer.from('{"code":'))).toBeNull();
   });
 });
