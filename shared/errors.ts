@@ -88,6 +88,8 @@ export const ErrorCodeSchema = z.enum([
   'LEDGER_TAMPERED',
   'REPORT_SIGNATURE_INVALID',
   'PRINTER_FAILED',
+  // offline credential pool (issue 10)
+  'SYNC_POOL_EMPTY',
 ]);
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -166,4 +168,5 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   LEDGER_TAMPERED: 'The provisioning ledger does not verify: an entry was changed, removed or inserted. The message names the first bad entry.',
   REPORT_SIGNATURE_INVALID: 'The birth record is not signed by this station, or it was changed after signing.',
   PRINTER_FAILED: 'The label could not be sent to the printer. Check the printer name or address and that it is on.',
+  SYNC_POOL_EMPTY: 'The credential pool of this product has no unclaimed device left. While online, add some with `commissioner sync pool --product PK --count N`.',
 };

@@ -18,7 +18,7 @@ import type { DeviceDriver, Endpoint } from '../serial/drivers/driver';
 import type { DriverRequest } from '../serial/module';
 import { signBirthRecord } from './birth-record';
 import { provideCredential, type CredentialContext, type CredentialOutcome } from './credential';
-import type { Destinations } from './destination';
+import { offlineClaim, type Destinations } from './destination';
 import type { CredentialNote, Journal, RunRow } from './journal';
 import type { Ledger } from './ledger';
 import { planDevice } from './plan';
@@ -124,7 +124,7 @@ export class Pipeline {
 
     const planned = await this.step(state, 'plan', async () => {
       const resumable = this.deps.journal.unfinished(product.productKey, identity.serial, state.run.id);
-      const plan = planDevice(this.deps.registry, product, identity, request.unmatched, resumable?.deviceKey ?? null);
+      const plan = await planDevice(this.deps.registry, product, identity, request.unmatched, resumable?.deviceKey ?? null, offlineClaim(this.deps.destinations, product));
       if (!plan.ok) return plan;
       const device = plan.value.device;
       if (resumable?.deviceKey === device.deviceKey) {
@@ -135,7 +135,13 @@ export class Pipeline {
       state.alreadyProvisioned = !state.resumedFrom && (device.state === 'provisioned' || this.deps.journal.lastProvisioned(device.productKey, device.deviceKey) !== undefined);
       state.device = device;
       this.deps.journal.planned(state.run.id, device.deviceKey);
-      const how = state.resumedFrom ? `resumed run ${state.resumedFrom.id}` : plan.value.matched ? 'matched the plan' : `named by the rule ${product.namingRule.prefix}{${product.namingRule.source}}`;
+      const how = state.resumedFrom
+        ? `resumed run ${state.resumedFrom.id}`
+        : plan.value.matched
+          ? 'matched the plan'
+          : plan.value.pooled
+            ? `claimed from the credential pool of "${product.destination}", which cannot be reached`
+            : `named by the rule ${product.namingRule.prefix}{${product.namingRule.source}}`;
       return ok({ value: device, reused: plan.value.matched, detail: `${device.productKey}/${device.deviceKey} (${how})` });
     });
     if (!planned.ok) return planned;

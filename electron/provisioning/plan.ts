@@ -6,9 +6,17 @@ import type { Registry } from '../registry/registry';
 
 export interface Planned {
   device: Device;
-  /** A plan row matched (false: the naming rule made the deviceKey now). */
+  /** A plan row matched (false: the naming rule made the deviceKey now, or the pool gave it). */
   matched: boolean;
+  /** The device was claimed from the destination's credential pool (EnOS offline, architecture §5). */
+  pooled?: boolean;
 }
+
+/**
+ * For an unmatched device: a device of the destination's credential pool bound to it when the
+ * destination is offline, null when it is online (the naming rule names the device then).
+ */
+export type OfflineClaim = (identity: DeviceIdentity) => Promise<Result<Device | null>>;
 
 const sameMac = (a: string | null, b: string) => a !== null && a.replace(/[^0-9a-f]/gi, '').toLowerCase() === b.replace(/[^0-9a-f]/gi, '').toLowerCase();
 
@@ -29,9 +37,18 @@ function devicesWith(registry: Registry, identity: DeviceIdentity): Result<Devic
  * The plan step (architecture §6 step 2): a planned row (the MES CSV import) matched by serial or
  * MAC, or a deviceKey from the product's naming rule, reserved uniquely in the registry. A device
  * whose serial and MAC point at different rows lies about its identity; a row of another product
- * is refused; an unmatched device is held when the station is configured so.
+ * is refused; an unmatched device is held when the station is configured so. With `offlineClaim`
+ * (an EnOS destination), an unmatched device takes a pool device while EnOS is unreachable
+ * (architecture §5: "a pool device keeps its EnOS deviceKey and the plan binds serial/MAC to it").
  */
-export function planDevice(registry: Registry, product: Product, identity: DeviceIdentity, unmatched: 'naming-rule' | 'hold', resumeKey: string | null): Result<Planned> {
+export async function planDevice(
+  registry: Registry,
+  product: Product,
+  identity: DeviceIdentity,
+  unmatched: 'naming-rule' | 'hold',
+  resumeKey: string | null,
+  offlineClaim?: OfflineClaim,
+): Promise<Result<Planned>> {
   if (resumeKey) {
     const device = registry.getDevice(product.productKey, resumeKey);
     if (device && device.serial === identity.serial) return ok({ device, matched: true });
@@ -50,6 +67,9 @@ export function planDevice(registry: Registry, product: Product, identity: Devic
   if (row && mine.length === 0) return err('PROVISION_PLAN_MISMATCH', `The plan row ${row.productKey}/${row.deviceKey} for serial ${identity.serial} belongs to product ${row.productKey}, not ${product.productKey}.`);
   if (row) return ok({ device: row, matched: true });
   if (unmatched === 'hold') return err('PROVISION_HELD', `No plan row for serial ${identity.serial} (MAC ${identity.mac}); held for an operator.`);
+  const claimed = offlineClaim ? await offlineClaim(identity) : ok(null);
+  if (!claimed.ok) return claimed;
+  if (claimed.value) return ok({ device: claimed.value, matched: false, pooled: true });
   const created = registry.createDevice({ productKey: product.productKey, serial: identity.serial, mac: identity.mac, firmware: identity.firmware });
   return created.ok ? ok({ device: created.value.device, matched: false }) : created;
 }

@@ -15,6 +15,7 @@ type SyncChannels =
   | 'sync.status'
   | 'sync.pull'
   | 'sync.pool'
+  | 'sync.pool.claim'
   | 'sync.conflicts'
   | 'sync.resolve'
   | 'sync.retry'
@@ -27,8 +28,8 @@ export interface ServeRegistryConfig {
 }
 
 export interface SyncDeps {
-  /** Pulled EnOS products are imported into it; a served registry lists its products. */
-  registry: Pick<Registry, 'importProduct' | 'listProducts' | 'transaction'>;
+  /** Pulled EnOS products are imported into it, claimed pool devices too; a served registry lists its products. */
+  registry: Pick<Registry, 'importProduct' | 'createDevice' | 'listProducts' | 'transaction'>;
   /** Pulled EnOS trees are imported into them; a served registry lists its trees and nodes. */
   assets: Pick<AssetTrees, 'listTrees' | 'show' | 'importPulledTree'>;
 }
@@ -99,6 +100,7 @@ export function createSyncModule(context: ServiceContext, deps: SyncDeps): Servi
       'sync.status': (input) => service.status(input.target),
       'sync.pull': (input) => service.pull(input.target),
       'sync.pool': (input) => service.pool(input.target, input.productKey, input.count),
+      'sync.pool.claim': (input) => service.claimPoolDevice(input.target, input.productKey, { serial: input.serial, mac: input.mac, firmware: input.firmware }),
       'sync.conflicts': (input) => ok(service.conflicts(input.open)),
       'sync.resolve': (input) => service.resolve(input.id, input.keep),
       'sync.retry': (input) => service.retry(input.target),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SyncConflictSchema, SyncStatus, SyncTargetAddSchema, SyncTargetInfo } from '../../shared/contract/sync';
+import type { Device } from '../../shared/contract/devices';
 import type { AuthScheme } from '../../shared/contract/products';
 import { err, ok, type Result } from '../../shared/result';
 import type { Logger } from '../core/logger';
@@ -41,8 +42,8 @@ export interface SyncServiceOptions {
   logger: Logger;
   stationId: string;
   env: NodeJS.ProcessEnv;
-  /** The local registry: pulled EnOS products (their secrets in its vault entries) go into it. */
-  registry: Pick<Registry, 'importProduct' | 'transaction'>;
+  /** The local registry: pulled EnOS products (their secrets in its vault entries) go into it, claimed pool devices too. */
+  registry: Pick<Registry, 'importProduct' | 'createDevice' | 'transaction'>;
   /** The registry's asset trees: pulled EnOS trees go into them, with their cloud ids. */
   assets: Pick<AssetTrees, 'importPulledTree' | 'show'>;
   onStatus?: (status: SyncStatus) => void;
@@ -51,6 +52,13 @@ export interface SyncServiceOptions {
 
 export const appSecretId = (target: string) => `sync:${target}:app-secret`;
 export const poolSecretId = (target: string, productKey: string, deviceKey: string) => `sync:${target}:pool:${productKey}/${deviceKey}:secret`;
+
+/** What a claimed pool device is bound to: the physical device's identity (architecture §5). */
+export interface PoolClaimant {
+  serial: string;
+  mac?: string;
+  firmware?: string;
+}
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_CONCURRENCY = 4;
@@ -383,14 +391,71 @@ export class SyncService {
   }
 
   /**
+   * The offline plan step (architecture §5): the oldest unclaimed pool device of the product
+   * becomes a registry device bound to the claimant's serial and MAC, with the secret EnOS made
+   * for it. The claim, the registry row (and its outbox row) and the secret's move to the device's
+   * vault id are one immediate transaction, so two stations or slots never get the same device.
+   */
+  claimPoolDevice(name: string | undefined, productKey: string, claimant: PoolClaimant): Result<{ target: string; device: Device }> {
+    const rows = this.select(name, false);
+    if (!rows.ok) return rows;
+    const row = rows.value[0]!;
+    if (row.kind !== 'enos') return err('UNSUPPORTED', `Target "${row.name}" is a hub; it has no credential pool (its devices get secrets locally).`);
+    const vault = this.options.vault();
+    if (!vault.ok) return vault;
+    const claim = () =>
+      this.options.registry.transaction(() => {
+        const deviceKey = this.options.db
+          .prepare('SELECT device_key FROM sync_pool WHERE target = ? AND product_key = ? AND claimed_at IS NULL ORDER BY created_at, device_key LIMIT 1')
+          .pluck()
+          .get(row.name, productKey) as string | undefined;
+        if (!deviceKey) return err('SYNC_POOL_EMPTY', `The credential pool of ${productKey} at "${row.name}" has no unclaimed device left; add some while online with \`commissioner sync pool --product ${productKey} --count N\`.`);
+        const secret = vault.value.get(poolSecretId(row.name, productKey, deviceKey));
+        if (!secret) return err('NOT_FOUND', `The secret of pool device ${productKey}/${deviceKey} is not in the vault; it cannot be claimed.`);
+        this.options.db.prepare('UPDATE sync_pool SET claimed_at = ? WHERE target = ? AND product_key = ? AND device_key = ?').run(this.options.clock(), row.name, productKey, deviceKey);
+        const created = this.options.registry.createDevice({ productKey, deviceKey, deviceSecret: secret, serial: claimant.serial, mac: claimant.mac, firmware: claimant.firmware });
+        if (!created.ok) return created;
+        vault.value.delete(poolSecretId(row.name, productKey, deviceKey));
+        return ok({ target: row.name, device: created.value.device });
+      });
+    return this.options.db.transaction(claim).immediate();
+  }
+
+  /** A pool device that was claimed: EnOS made it and its secret earlier (its secret is the device's now). */
+  private claimedPoolDevice(target: string, productKey: string, deviceKey: string): CloudDevice | undefined {
+    const assetId = this.options.db.prepare('SELECT asset_id FROM sync_pool WHERE target = ? AND product_key = ? AND device_key = ? AND claimed_at IS NOT NULL').pluck().get(target, productKey, deviceKey) as string | undefined;
+    const vault = this.options.vault();
+    const deviceSecret = assetId && vault.ok ? vault.value.get(deviceSecretId(productKey, deviceKey)) : undefined;
+    return assetId && deviceSecret ? { productKey, deviceKey, assetId, deviceSecret } : undefined;
+  }
+
+  /**
+   * Whether the target answers now, for the plan step's choice between the cloud and the pool
+   * (architecture §5). A look-up of the product: it takes a token as any call does. Only an
+   * unreachable target counts as offline; other trouble shows in the call that follows.
+   */
+  async reachable(name: string, productKey: string): Promise<Result<boolean>> {
+    const row = this.store.target(name);
+    if (!row) return err('SYNC_TARGET_NOT_FOUND', `No sync target named "${name}".`);
+    if (row.kind !== 'enos') return ok(true);
+    const client = this.enosClient(row);
+    if (!client.ok) return client;
+    const answer = await client.value.call('GET', '/connect-service/v2.1/products', { action: 'get', productKey });
+    return ok(answer.ok || answer.failure.code !== 'SYNC_UNREACHABLE');
+  }
+
+  /**
    * The plan step online (architecture §5): creates the device in EnOS now and hands back the
    * deviceSecret EnOS made, for the caller to burn and keep in the vault. The mapping is recorded,
-   * so the device's outbox row later adopts this registration instead of creating another.
+   * so the device's outbox row later adopts this registration instead of creating another. A
+   * claimed pool device exists in EnOS already: its secret is handed back without a call.
    */
   async createDeviceNow(name: string, device: { productKey: string; deviceKey: string; name?: string }): Promise<Result<CloudDevice>> {
     const row = this.store.target(name);
     if (!row) return err('SYNC_TARGET_NOT_FOUND', `No sync target named "${name}".`);
     if (row.kind !== 'enos') return err('UNSUPPORTED', `Target "${name}" is a hub; its device secrets are generated locally.`);
+    const pooled = this.claimedPoolDevice(row.name, device.productKey, device.deviceKey);
+    if (pooled) return ok(pooled);
     const client = this.enosClient(row);
     if (!client.ok) return client;
     const created = await createCloudDevice(client.value, device.productKey, device.deviceKey, device.name);

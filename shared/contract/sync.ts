@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { event, request } from './define';
+import { DeviceSchema } from './devices';
 
 /** Domain `sync` (issue 10): outbox delivery to EnOS and to a central Commissioner hub. */
 
@@ -113,6 +114,17 @@ export const syncRequests = {
     'sync.pool',
     z.object({ target: TargetName.optional(), productKey: z.string().min(1).max(64), count: z.number().int().min(1).max(1000) }).strict(),
     z.object({ target: z.string(), created: z.array(z.object({ productKey: z.string(), deviceKey: z.string() })) }),
+  ),
+  /**
+   * Binds an unclaimed device of the EnOS credential pool to a physical device by serial (and MAC):
+   * the offline plan step (architecture §5). A pool device is claimed once.
+   */
+  poolClaim: request(
+    'sync.pool.claim',
+    z
+      .object({ target: TargetName.optional(), productKey: z.string().min(1).max(64), serial: z.string().min(1).max(100), mac: z.string().min(1).max(40).optional(), firmware: z.string().min(1).max(100).optional() })
+      .strict(),
+    z.object({ target: z.string(), device: DeviceSchema }),
   ),
   conflicts: request('sync.conflicts', z.object({ open: z.boolean().default(true) }).strict(), z.array(SyncConflictSchema)),
   resolve: request('sync.resolve', z.object({ id: z.number().int().positive(), keep: z.enum(['local', 'cloud']) }).strict(), SyncConflictSchema),

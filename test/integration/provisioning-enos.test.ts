@@ -95,6 +95,26 @@ describe('provisioning for an EnOS destination (fake apim gateway on loopback)',
     expect(result.steps.find((step) => step.step === 'commit')?.detail).toContain('mqtt://10.1.2.3:18883');
   }, 60_000);
 
+  it('offline: a device-secret device takes a device of the credential pool made while online, and syncs back onto it', async () => {
+    const [pooled] = value(await api.call('sync.pool', { target: 'enos', productKey: 'pSecret1', count: 1 })).created;
+    const creates = fake.counters.deviceCreates;
+    await fake.stop();
+    const result = value(await api.call('provisioning.provision', { port: (await sim('e5')).path, productKey: 'pSecret1', ...RUN }));
+    expect(result.error?.message ?? null).toBeNull();
+    expect(result).toMatchObject({ outcome: 'provisioned', deviceKey: pooled!.deviceKey });
+    expect(result.steps.find((step) => step.step === 'plan')?.detail).toContain('credential pool');
+    expect(result.steps.find((step) => step.step === 'credential')?.detail).toContain('issued by EnOS');
+    // The secret burnt and verified at the station is the one EnOS made for the pool device.
+    expect(value(await api.call('devices.secret', { ref: `pSecret1/${pooled!.deviceKey}` })).deviceSecret).toBe(fake.findDevice('pSecret1', pooled!.deviceKey)!.deviceSecret);
+    expect(value(await api.call('devices.get', { ref: `pSecret1/${pooled!.deviceKey}` }))).toMatchObject({ state: 'provisioned', serial: expect.any(String) });
+
+    await fake.start(); // online again, at the same address
+    const [synced] = value(await api.call('sync.run', { target: 'enos' }));
+    expect(synced).toMatchObject({ failed: 0, conflicts: 0 });
+    expect(fake.counters.deviceCreates).toBe(creates);
+    expect(fake.counters.mutations).toContain(`updateDevice pSecret1/${pooled!.deviceKey}`);
+  }, 60_000);
+
   it('offline: a certificate device is held awaiting its certificate; a device-secret device says to use the pool', async () => {
     await fake.stop();
     const held = value(await api.call('provisioning.provision', { port: (await sim('e3')).path, productKey: 'pCert001', ...RUN }));

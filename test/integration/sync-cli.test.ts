@@ -72,4 +72,29 @@ describe('commissioner sync against the fake EnOS gateway', () => {
     expect((await runCliAsync(['--json', '--data', dir, 'sync', 'target', 'remove', 'enos'], env)).json()).toEqual({ ok: true, value: { removed: 'enos' } });
     expect((await runCliAsync(['--json', '--data', dir, 'sync', 'status', '--target', 'enos'], env)).json()).toMatchObject({ ok: false, error: { code: 'SYNC_TARGET_NOT_FOUND' } });
   });
+
+  it('claims each pool device once when three processes claim from a pool of two at the same time, and syncs the claims back', async () => {
+    const claimDir = initDataDir();
+    expect((await runCliAsync(['--json', ...addEnos(claimDir, fake.url, ['--rate', '100', '--burst', '10'])], env)).status).toBe(0);
+    expect((await runCliAsync(['--data', claimDir, 'sync', 'pull'], env)).status).toBe(0);
+    const pool = (await runCliAsync(['--json', '--data', claimDir, 'sync', 'pool', '--product', 'pD000004', '--count', '2'], env)).json<{ value: { created: { deviceKey: string }[] } }>();
+    const pooled = pool.value.created.map((device) => device.deviceKey).sort();
+    const creates = fake.counters.deviceCreates;
+    type Claim = { ok: boolean; value?: { device: { deviceKey: string; serial: string } }; error?: { code: string } };
+    const claims = await Promise.all(['SN-A', 'SN-B', 'SN-C'].map(async (serial) => (await runCliAsync(['--json', '--data', claimDir, 'sync', 'claim', '--product', 'pD000004', '--serial', serial], env)).json<Claim>()));
+    expect(claims.filter((claim) => claim.ok).map((claim) => claim.value!.device.deviceKey).sort()).toEqual(pooled);
+    expect(claims.filter((claim) => !claim.ok)).toEqual([{ ok: false, error: expect.objectContaining({ code: 'SYNC_POOL_EMPTY' }) }]);
+    expect((await runCliAsync(['--json', '--data', claimDir, 'sync', 'run', '--once'], env)).json()).toMatchObject({ ok: true, value: [{ target: 'enos', failed: 0, conflicts: 0 }] });
+    expect(fake.counters.deviceCreates).toBe(creates);
+    for (const deviceKey of pooled) expect(fake.counters.mutations).toContain(`updateDevice pD000004/${deviceKey}`);
+  });
+
+  it('refuses a claim without a serial (exit 2) and names an empty pool', async () => {
+    expect(runCli(['--data', dir, 'sync', 'claim', '--product', 'pD000004']).status).toBe(2);
+    const claimDir = initDataDir();
+    expect((await runCliAsync(['--json', ...addEnos(claimDir, fake.url)], env)).status).toBe(0);
+    const empty = await runCliAsync(['--json', '--data', claimDir, 'sync', 'claim', '--product', 'pD000004', '--serial', 'SN-X'], env);
+    expect(empty.status).toBe(1);
+    expect(empty.json()).toMatchObject({ ok: false, error: { code: 'SYNC_POOL_EMPTY' } });
+  });
 });

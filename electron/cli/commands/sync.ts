@@ -168,6 +168,20 @@ export function registerSyncCommands(program: Command): void {
     });
 
   sync
+    .command('claim')
+    .description('bind an unclaimed credential-pool device to a physical device by serial (what the offline plan step does)')
+    .requiredOption('--product <pk>', 'productKey of the pool')
+    .requiredOption('--serial <serial>', 'serial number of the physical device')
+    .option('--mac <mac>', 'its MAC address')
+    .option('--firmware <version>', 'its firmware version')
+    .option('--target <name>', 'the EnOS target (needed when several exist)')
+    .action(async (flags: { product: string; serial: string; mac?: string; firmware?: string; target?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const result = await withApi(options, (api) => api.call('sync.pool.claim', { target: flags.target, productKey: flags.product, serial: flags.serial, mac: flags.mac, firmware: flags.firmware }));
+      printResult(result, options.json, (value) => `claimed ${value.device.productKey}/${value.device.deviceKey} from the pool of ${value.target} for serial ${value.device.serial}`);
+    });
+
+  sync
     .command('conflicts')
     .description('conflicts waiting for a choice, with both sides')
     .option('--all', 'also resolved ones')

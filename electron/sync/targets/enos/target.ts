@@ -156,6 +156,14 @@ export class EnosTarget implements SyncTarget {
   }
 
   private async createDevice(item: OutboxItem, context: DeliveryContext): Promise<DeliveryOutcome> {
+    // Created in EnOS before its row (the plan step online, or the credential pool): what the
+    // registry holds for it (name, tags…, the claim) is written onto that registration.
+    if (context.mapping('device', item.entityId)) return this.updateDevice(item, context);
+    return this.registerDevice(item, context);
+  }
+
+  /** Creates the device in EnOS with its deviceKey; a repeat (11702) is adopted, a key of another product is a conflict. */
+  private async registerDevice(item: OutboxItem, context: DeliveryContext): Promise<DeliveryOutcome> {
     const { productKey, deviceKey, state, body } = this.deviceBody(item);
     const answer = await this.call('POST', `${CONNECT}/devices`, { action: 'create' }, body);
     if (!answer.ok) return failure(answer.failure);
@@ -182,7 +190,7 @@ export class EnosTarget implements SyncTarget {
     // "keep local" chosen: the device moves to this product (the old registration is deleted).
     const removed = await this.call('POST', `${CONNECT}/devices`, { action: 'delete', assetId: String(holder.assetId) });
     if (!removed.ok) return failure(removed.failure);
-    return this.createDevice(item, { ...context, force: false });
+    return this.registerDevice(item, { ...context, force: false });
   }
 
   private async updateDevice(item: OutboxItem, context: DeliveryContext): Promise<DeliveryOutcome> {
@@ -190,7 +198,7 @@ export class EnosTarget implements SyncTarget {
     const current = await this.getDevice(productKey, deviceKey);
     if (!current.ok) return failure(current.failure);
     if (!current.value) {
-      if (context.force) return this.createDevice(item, { ...context, force: false });
+      if (context.force) return this.registerDevice(item, { ...context, force: false });
       return { kind: 'conflict', conflict: 'deleted_remotely', local: state, cloud: null };
     }
     const known = context.mapping('device', item.entityId)?.cloudState;
