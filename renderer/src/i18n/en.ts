@@ -127,6 +127,13 @@ export const en = {
   'assets.unplace': 'remove',
   'assets.cascade': 'with everything below it',
   'assets.delete': 'Delete node',
+  'assets.search': 'Search the tree',
+  'assets.noMatch': 'No node or device matches.',
+  'assets.dropTop': 'Drop a node here to move it to the top level.',
+  'assets.scan': 'Scan a label',
+  'assets.scanSelectFirst': 'Select the node to place the device under first.',
+  'assets.scanNotLabel': 'Not a device label: expected enos-device:PK/DK (or PK/DK).',
+  'assets.scanPlaced': 'Placed {device} under {node}.',
 
   'products.title': 'Products',
   'products.create': 'New product',

@@ -126,6 +126,13 @@ export const zhCN: Record<MessageKey, string> = {
   'assets.unplace': '移除',
   'assets.cascade': '连同其下所有内容',
   'assets.delete': '删除节点',
+  'assets.search': '搜索资产树',
+  'assets.noMatch': '没有匹配的节点或设备。',
+  'assets.dropTop': '将节点拖到此处，移到顶层。',
+  'assets.scan': '扫描标签',
+  'assets.scanSelectFirst': '请先选择要放置设备的节点。',
+  'assets.scanNotLabel': '不是设备标签：应为 enos-device:PK/DK（或 PK/DK）。',
+  'assets.scanPlaced': '已将 {device} 放到 {node} 下。',
 
   'products.title': '产品',
   'products.create': '新建产品',

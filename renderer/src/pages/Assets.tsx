@@ -1,7 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type DragEvent, type FormEvent } from 'react';
 import type { TreeView } from '../../../shared/contract';
 import { childrenOf } from '../../../shared/model/asset-tree';
+import { decodeDrag, DRAG_TYPE, dropAction, encodeDrag, scannedDevice, searchTree, type DragItem } from '../assets/tree-actions';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Field } from '../components/Field';
 import { useT } from '../i18n';
 import { useAssetsStore } from '../stores';
 import { useLiveData } from '../stores/useLiveData';
@@ -91,35 +93,110 @@ function NodeActions({ node, nodes }: { node: Node; nodes: readonly Node[] }) {
   );
 }
 
-function Branch({ view, parentId, selected, onSelect }: { view: TreeView; parentId: string | null; selected: string | null; onSelect: (id: string) => void }) {
+/** Drag handlers of a drop target: it accepts only drags from this tree, and runs what the drop means there. */
+function useDropTarget(target: string | null) {
+  const view = useAssetsStore((state) => state.view);
+  const moveNode = useAssetsStore((state) => state.moveNode);
+  const place = useAssetsStore((state) => state.place);
+  const [over, setOver] = useState(false);
+  const props = {
+    onDragOver: (event: DragEvent) => {
+      if (!event.dataTransfer.types.includes(DRAG_TYPE)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      event.dataTransfer.dropEffect = 'move';
+      setOver(true);
+    },
+    onDragLeave: () => setOver(false),
+    onDrop: (event: DragEvent) => {
+      setOver(false);
+      const item = decodeDrag(event.dataTransfer.getData(DRAG_TYPE));
+      if (!item || !view) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const action = dropAction(view, item, target);
+      if (action?.kind === 'move') void moveNode(action.nodeId, action.parentId);
+      if (action?.kind === 'place') void place(action.device, action.nodeId);
+    },
+  };
+  return { over, props };
+}
+
+const startDrag = (item: DragItem) => (event: DragEvent) => {
+  event.stopPropagation();
+  event.dataTransfer.setData(DRAG_TYPE, encodeDrag(item));
+  event.dataTransfer.effectAllowed = 'move';
+};
+
+function NodeItem({ view, node, selected, onSelect, search }: { view: TreeView; node: Node; selected: string | null; onSelect: (id: string) => void; search: TreeSearch }) {
   const unplace = useAssetsStore((state) => state.unplace);
   const t = useT();
-  const children = childrenOf(view, parentId);
+  const drop = useDropTarget(node.id);
+  return (
+    <li role="treeitem" aria-selected={node.id === selected} data-node={node.name} className={drop.over ? 'drop-over' : undefined} {...drop.props}>
+      <button type="button" className={search?.matches.has(node.id) ? 'link match' : 'link'} draggable onDragStart={startDrag({ kind: 'node', id: node.id })} onClick={() => onSelect(node.id)}>
+        {node.name}
+      </button>
+      {node.type && <small> [{node.type}]</small>}
+      <ul>
+        {view.placements
+          .filter((placement) => placement.nodeId === node.id)
+          .map((placement) => {
+            const device = `${placement.productKey}/${placement.deviceKey}`;
+            return (
+              <li key={device} data-device={device} draggable onDragStart={startDrag({ kind: 'device', device })}>
+                • {device}{' '}
+                <button type="button" className="link" onClick={() => void unplace(device)}>
+                  {t('assets.unplace')}
+                </button>
+              </li>
+            );
+          })}
+      </ul>
+      <Branch view={view} parentId={node.id} selected={selected} onSelect={onSelect} search={search} />
+    </li>
+  );
+}
+
+type TreeSearch = ReturnType<typeof searchTree>;
+
+function Branch({ view, parentId, selected, onSelect, search }: { view: TreeView; parentId: string | null; selected: string | null; onSelect: (id: string) => void; search: TreeSearch }) {
+  const children = childrenOf(view, parentId).filter((node) => !search || search.shown.has(node.id));
   if (children.length === 0) return null;
   return (
     <ul role={parentId === null ? 'tree' : 'group'}>
       {children.map((node) => (
-        <li key={node.id} role="treeitem" aria-selected={node.id === selected}>
-          <button type="button" className="link" onClick={() => onSelect(node.id)}>
-            {node.name}
-          </button>
-          {node.type && <small> [{node.type}]</small>}
-          <ul>
-            {view.placements
-              .filter((placement) => placement.nodeId === node.id)
-              .map((placement) => (
-                <li key={`${placement.productKey}/${placement.deviceKey}`}>
-                  • {placement.productKey}/{placement.deviceKey}{' '}
-                  <button type="button" className="link" onClick={() => void unplace(`${placement.productKey}/${placement.deviceKey}`)}>
-                    {t('assets.unplace')}
-                  </button>
-                </li>
-              ))}
-          </ul>
-          <Branch view={view} parentId={node.id} selected={selected} onSelect={onSelect} />
-        </li>
+        <NodeItem key={node.id} view={view} node={node} selected={selected} onSelect={onSelect} search={search} />
       ))}
     </ul>
+  );
+}
+
+/** A USB barcode scanner types the label's QR content and Enter into this field: the device is placed under the selected node. */
+function ScanToPlace({ node }: { node: Node | undefined }) {
+  const t = useT();
+  const place = useAssetsStore((state) => state.place);
+  const [text, setText] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
+  const [placed, setPlaced] = useState('');
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const device = scannedDevice(text);
+    setPlaced('');
+    if (!node) return setProblem(t('assets.scanSelectFirst'));
+    if (!device) return setProblem(t('assets.scanNotLabel'));
+    setProblem(undefined);
+    setText('');
+    if ((await place(device, node.id)).ok) setPlaced(t('assets.scanPlaced', { device, node: node.name }));
+  };
+  return (
+    <form className="form-row" onSubmit={(event) => void submit(event)} noValidate data-testid="scan-to-place">
+      <Field label={t('assets.scan')} error={problem}>
+        <input value={text} placeholder="enos-device:PK/DK?serial=…" autoComplete="off" onChange={(event) => setText(event.target.value)} maxLength={400} />
+      </Field>
+      <button type="submit">{t('assets.place')}</button>
+      {placed && <output>{placed}</output>}
+    </form>
   );
 }
 
@@ -129,12 +206,25 @@ function ShownTree() {
   const addNode = useAssetsStore((state) => state.addNode);
   const [selected, setSelected] = useState<string | null>(null);
   const [name, setName] = useState('');
+  const [query, setQuery] = useState('');
+  const topLevel = useDropTarget(null);
+  const search = useMemo(() => (view ? searchTree(view, query) : null), [view, query]);
   if (!view) return null;
   const node = view.nodes.find((item) => item.id === selected);
   return (
     <div className="panel wide" data-testid="asset-tree">
       <h2>{view.tree.name}</h2>
-      <Branch view={view} parentId={null} selected={selected} onSelect={setSelected} />
+      <div className="form-row">
+        <Field label={t('assets.search')}>
+          <input type="search" value={query} onChange={(event) => setQuery(event.target.value)} maxLength={100} />
+        </Field>
+      </div>
+      <ScanToPlace node={node} />
+      <Branch view={view} parentId={null} selected={selected} onSelect={setSelected} search={search} />
+      {search && search.matches.size === 0 && <p>{t('assets.noMatch')}</p>}
+      <p className={topLevel.over ? 'drop-zone drop-over' : 'drop-zone'} data-testid="asset-top-level" {...topLevel.props}>
+        {t('assets.dropTop')}
+      </p>
       <form
         className="form-row"
         onSubmit={(event) => {
