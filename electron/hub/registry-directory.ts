@@ -15,8 +15,12 @@ import {
 } from './directory';
 
 /** How many first-login state changes are written per tick, in one transaction (off the connect path). */
-const ACTIVATIONS_PER_TICK = 200;
+const ACTIVATIONS_PER_TICK = 500;
 const TICK_MS = 100;
+/** First-login writes wait until no first login came for this long (a login burst is over)… */
+const QUIET_MS = 1000;
+/** …but never longer than this after the first one queued. */
+const MAX_DELAY_MS = 10_000;
 
 /** The EnOS assetId shape (8 characters), stable per device. */
 function assetIdOf(productKey: string, deviceKey: string): string {
@@ -26,14 +30,39 @@ function assetIdOf(productKey: string, deviceKey: string): string {
 const void_ = <T>(result: Result<T>): Result<void> => (result.ok ? ok(undefined) : result);
 
 /**
+ * A device as the login check sees it. `hasSecret` (a vault lookup) and `assetId` (a hash) are
+ * worked out only when asked: a secure-mode-2 login needs neither.
+ */
+class RegistryDevice implements DirectoryDevice {
+  constructor(
+    readonly productKey: string,
+    readonly deviceKey: string,
+    readonly state: DirectoryDevice['state'],
+    private readonly vault: () => Result<Vault>,
+  ) {}
+
+  get hasSecret(): boolean {
+    const vault = this.vault();
+    return vault.ok && vault.value.has(deviceSecretId(this.productKey, this.deviceKey));
+  }
+
+  get assetId(): string {
+    return assetIdOf(this.productKey, this.deviceKey);
+  }
+}
+
+/**
  * The hub's directory over the registry (issue 4). Lookups go to SQLite only on login and for
  * the rarer methods (attributes, tags, topology); the first-login move to `active` (of devices
- * whose destination is this hub) is queued and written in small batches, so a connect storm
- * never waits on registry writes.
+ * whose destination is this hub) is queued and written in batches once a login burst is over
+ * (at the latest 10 s after it began), so a connect storm never waits on registry writes.
  */
 export class RegistryDirectory implements Directory {
   private readonly toActivate = new Map<string, DeviceRef>();
   private timer: NodeJS.Timeout | null = null;
+  /** Monotonic times (ms) of the first and the latest queued first login. */
+  private firstQueuedAt = 0;
+  private lastQueuedAt = 0;
   /**
    * One object per product until it changes: every session of a product shares it, so its thing
    * model is parsed and compiled once (not per login) and idle sessions stay small.
@@ -65,11 +94,7 @@ export class RegistryDirectory implements Directory {
 
   device(productKey: string, deviceKey: string): DirectoryDevice | null {
     const device = this.registry.getDevice(productKey, deviceKey);
-    if (!device) return null;
-    // Existence only: no decryption on the login path.
-    const vault = this.vault();
-    const hasSecret = vault.ok && vault.value.has(deviceSecretId(productKey, deviceKey));
-    return { productKey, deviceKey, state: device.state, assetId: assetIdOf(productKey, deviceKey), hasSecret };
+    return device ? new RegistryDevice(productKey, deviceKey, device.state, this.vault) : null;
   }
 
   resolve(ref: string): Result<DeviceRef> {
@@ -77,9 +102,10 @@ export class RegistryDirectory implements Directory {
     return found.ok ? ok({ productKey: found.value.productKey, deviceKey: found.value.deviceKey }) : found;
   }
 
+  /** Straight from the vault: the login check has just read the device itself. */
   deviceSecret(productKey: string, deviceKey: string): string | null {
-    const secret = this.registry.deviceSecret(productKey, deviceKey);
-    return secret.ok ? secret.value : null;
+    const vault = this.vault();
+    return vault.ok ? (vault.value.get(deviceSecretId(productKey, deviceKey)) ?? null) : null;
   }
 
   productSecret(productKey: string): string | null {
@@ -95,19 +121,40 @@ export class RegistryDirectory implements Directory {
   }
 
   markActive(device: DeviceRef): void {
+    const now = performance.now();
+    if (this.toActivate.size === 0) this.firstQueuedAt = now;
+    this.lastQueuedAt = now;
     this.toActivate.set(`${device.productKey}/${device.deviceKey}`, device);
-    this.timer ??= setTimeout(() => this.drainActivations(), TICK_MS);
+    if (!this.timer) this.schedule(QUIET_MS);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => this.drainWhenQuiet(), ms);
     this.timer.unref();
   }
 
-  private drainActivations(): void {
+  /** Waits out a login burst, then writes the queue a batch per tick. */
+  private drainWhenQuiet(): void {
     this.timer = null;
-    const batch = [...this.toActivate].slice(0, ACTIVATIONS_PER_TICK);
-    for (const [key] of batch) this.toActivate.delete(key);
+    const now = performance.now();
+    const quietFor = now - this.lastQueuedAt;
+    if (quietFor < QUIET_MS && now - this.firstQueuedAt < MAX_DELAY_MS) return this.schedule(QUIET_MS - quietFor);
+    this.drainActivations();
+    // Once draining, the rest follows tick by tick (the burst's first login is the oldest still queued).
+    if (this.toActivate.size > 0) this.schedule(TICK_MS);
+  }
+
+  private drainActivations(): void {
+    const batch: DeviceRef[] = [];
+    for (const [key, device] of this.toActivate) {
+      if (batch.length === ACTIVATIONS_PER_TICK) break;
+      batch.push(device);
+      this.toActivate.delete(key);
+    }
     // One commit for the batch: a connect storm of new devices costs a few fsyncs, not one per device.
     this.ownWrite(() =>
       this.registry.transaction(() => {
-        for (const [, device] of batch) {
+        for (const device of batch) {
           const current = this.registry.getDevice(device.productKey, device.deviceKey);
           // Architecture §5: `active` is the first login seen AT ITS DESTINATION; a station hub
           // verifying a device bound for EnOS or another hub leaves it planned/provisioned.
@@ -116,10 +163,6 @@ export class RegistryDirectory implements Directory {
         return ok(undefined);
       }),
     );
-    if (this.toActivate.size > 0) {
-      this.timer = setTimeout(() => this.drainActivations(), TICK_MS);
-      this.timer.unref();
-    }
   }
 
   /** Writes what is still queued (on stop). */
@@ -127,8 +170,6 @@ export class RegistryDirectory implements Directory {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.toActivate.size > 0) this.drainActivations();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
   }
 
   /** The registry emits its change events synchronously inside the write. */
