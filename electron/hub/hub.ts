@@ -12,7 +12,6 @@ import {
   methodMatches,
   parseRequest,
   ReturnCode,
-  routeTopic,
   topicFor,
   type MessageId,
   type ReplyEnvelope,
@@ -97,7 +96,7 @@ export class Hub {
   private readonly trust: TrustProvider;
   readonly sessions = new SessionTable();
   readonly stats = new HubStats();
-  private readonly rings = new Map<string, Ring<DeviceMessage>>();
+  private readonly rings = new Map<string, Map<string, Ring<DeviceMessage>>>();
   private readonly ringSize: number;
   private readonly commands: Commands;
   private readonly upstream: Upstream;
@@ -234,11 +233,16 @@ export class Hub {
   }
 
   private record(message: DeviceMessage): void {
-    const id = `${message.productKey}/${message.deviceKey}`;
-    let ring = this.rings.get(id);
+    // Keyed by productKey, then deviceKey: the message's own key strings, no `PK/DK` built per message.
+    let product = this.rings.get(message.productKey);
+    if (!product) {
+      product = new Map();
+      this.rings.set(message.productKey, product);
+    }
+    let ring = product.get(message.deviceKey);
     if (!ring) {
       ring = new Ring(this.ringSize);
-      this.rings.set(id, ring);
+      product.set(message.deviceKey, ring);
     }
     ring.push(message);
     if (this.batch.length < MESSAGE_BATCH) this.batch.push(message);
@@ -266,7 +270,7 @@ export class Hub {
   }
 
   messages(device: DeviceRef, limit = 100): DeviceMessage[] {
-    return this.rings.get(deviceId(device))?.toArray(limit) ?? [];
+    return this.rings.get(device.productKey)?.get(device.deviceKey)?.toArray(limit) ?? [];
   }
 
   // ── login ───────────────────────────────────────────────────────────────
@@ -508,10 +512,11 @@ export class Hub {
   private handlePublish(session: Session, packet: PublishPacket): boolean {
     const topic = packet.topic;
     const payload = packet.payload as Buffer;
-    const routed = routeTopic(topic);
+    const routed = session.route(topic);
     const acting = routed ? session.actsFor(routed.productKey, routed.deviceKey) : null;
     if (!routed || !acting) return this.refusePublish(session, topic, routed);
-    const target = acting === 'self' ? { device: session.device, product: session.product, stats: session.stats } : acting;
+    // A session carries its own device, product and counters, as a sub-device entry does.
+    const target = acting === 'self' ? session : acting;
     this.stats.messageIn(target.stats, payload.length);
     this.statsDirty = true;
     if (!isUpstreamKind(routed.kind)) {
@@ -521,19 +526,19 @@ export class Hub {
       return true;
     }
     if (routed.reply) return this.refusePublish(session, topic, routed);
-    const replyTopic = `${topic}_reply`;
-    if (payload.length > MAX_PAYLOAD_BYTES) return this.fail(session, target.stats, replyTopic, undefined, ReturnCode.PAYLOAD_TOO_LARGE, 'payload larger than 512 KiB');
+    if (payload.length > MAX_PAYLOAD_BYTES) return this.fail(session, target.stats, topic, undefined, ReturnCode.PAYLOAD_TOO_LARGE, 'payload larger than 512 KiB');
     if (routed.kind === 'up_raw') {
       // §6.5: opaque bytes, no id; the cloud's decoder script is not ours, so the bytes are kept as they are.
       this.record({ receivedAt: this.clock(), productKey: target.device.productKey, deviceKey: target.device.deviceKey, kind: 'raw', time: null, values: payload.toString('base64') });
       return true;
     }
-    const parsed = parseRequest(payload);
-    if (!parsed.ok) return this.fail(session, target.stats, replyTopic, parsed.id, parsed.code, parsed.code === ReturnCode.EMPTY_PAYLOAD ? 'empty payload' : 'payload is not a JSON request');
+    // The one JSON parse of the message; a Buffer decodes to text without another view on its bytes.
+    const parsed = parseRequest(payload.toString('utf8'));
+    if (!parsed.ok) return this.fail(session, target.stats, topic, parsed.id, parsed.code, parsed.code === ReturnCode.EMPTY_PAYLOAD ? 'empty payload' : 'payload is not a JSON request');
     const request = parsed.request;
-    if (!methodMatches(routed.kind, request.method, routed.param)) return this.fail(session, target.stats, replyTopic, request.id, ReturnCode.METHOD_MISMATCH, `method ${request.method.slice(0, 100)} does not match the topic`);
+    if (!methodMatches(routed.kind, request.method, routed.param)) return this.fail(session, target.stats, topic, request.id, ReturnCode.METHOD_MISMATCH, `method ${request.method.slice(0, 100)} does not match the topic`);
     const answer = this.upstream.answer(session, target.device, target.product, routed, request);
-    this.sendReply(session, target.stats, replyTopic, { id: request.id, code: answer.code, data: answer.data, message: answer.message }, false);
+    if (session.subscriptions.length > 0) this.sendReply(session, target.stats, `${topic}_reply`, { id: request.id, code: answer.code, data: answer.data, message: answer.message }, false);
     if (answer.code !== ReturnCode.SUCCESS) {
       this.stats.error(target.stats, answer.code);
       return false;
@@ -541,9 +546,10 @@ export class Hub {
     return true;
   }
 
-  private fail(session: Session, stats: { device: Counters; product: Counters }, replyTopic: string, id: MessageId | undefined, code: number, message: string): false {
+  /** An error reply to a request on `topic` (sent on its `_reply` topic when the device subscribed to it). */
+  private fail(session: Session, stats: { device: Counters; product: Counters }, topic: string, id: MessageId | undefined, code: number, message: string): false {
     this.stats.error(stats, code);
-    this.sendReply(session, stats, replyTopic, { id, code, message }, false);
+    this.sendReply(session, stats, `${topic}_reply`, { id, code, message }, false);
     return false;
   }
 

@@ -1,4 +1,5 @@
 import type { PublishPacket } from 'aedes';
+import { routeTopic, type RoutedTopic } from '../protocol';
 import { Ring } from './ring';
 import { deviceId, type DeviceRef, type DirectoryDevice, type DirectoryProduct } from './directory';
 import type { Counters } from './stats';
@@ -54,6 +55,9 @@ export class Session {
   /** CONNACK sent: publishes to the device may follow; until then they wait here. */
   private ready = false;
   private waiting: Array<() => void> | null = null;
+  /** The topic last published on and its route: a device posts on a few topics, so most messages route with one string compare. */
+  private lastTopic: string | null = null;
+  private lastRoute: RoutedTopic | null = null;
 
   constructor(
     readonly client: SessionLink,
@@ -85,6 +89,15 @@ export class Session {
     const waiting = this.waiting ?? [];
     this.waiting = null;
     for (const send of waiting) send();
+  }
+
+  /** The route of a topic this session publishes on (protocol reference §6), null when it has none. */
+  route(topic: string): RoutedTopic | null {
+    if (topic !== this.lastTopic) {
+      this.lastRoute = routeTopic(topic);
+      this.lastTopic = topic;
+    }
+    return this.lastRoute;
   }
 
   /** The connection may act for this device: itself or a sub-device it logged in. */

@@ -140,7 +140,9 @@ export class Upstream {
   }
 
   private record(target: DeviceRef, kind: MessageKind, values: unknown, time: number | null, name?: string): void {
-    this.deps.record({ receivedAt: this.deps.clock(), productKey: target.productKey, deviceKey: target.deviceKey, kind, time, values, ...(name ? { name } : {}) });
+    const message: DeviceMessage = { receivedAt: this.deps.clock(), productKey: target.productKey, deviceKey: target.deviceKey, kind, time, values };
+    if (name) message.name = name;
+    this.deps.record(message);
   }
 
   private measurepoints(target: DeviceRef, model: ThingModel | null, params: unknown, resume: boolean): Answer {
