@@ -40,6 +40,7 @@ const MAX_INLINE_COMMAND = 512;
 const BLOCK2_FROM = 1024;
 const BLOCK2_TTL_MS = 60_000;
 const SCREENED = Symbol('hub.coap.screened');
+const JSON_CONTENT_FORMAT = Buffer.from([50]);
 
 type ScreenedPacket = Parameters<Server['_handle']>[0] & { [SCREENED]?: Screened };
 
@@ -252,7 +253,9 @@ export class CoapEndpoint {
 
   private respond(response: OutgoingMessage, answer: Answer): void {
     response.code = answer.code;
-    if (answer.json) response.setOption('Content-Format', 'application/json');
+    // Appended as encoded (RFC 7252 §12.3: application/json is 50); the package's setOption
+    // re-spells, filters and converts on every call, and the response has no other Content-Format.
+    if (answer.json) (response as unknown as { _packet: { options: Array<{ name: string; value: Buffer }> } })._packet.options.push({ name: 'Content-Format', value: JSON_CONTENT_FORMAT });
     response.end(answer.body);
   }
 }

@@ -23,6 +23,9 @@ const UNDERSTOOD = new Set(['Uri-Host', 'Uri-Port', 'Uri-Path', 'Uri-Query', 'Co
 /** Critical options (odd numbers) the package names but the hub does not support. */
 const CRITICAL_UNSUPPORTED = new Set(['If-Match', 'If-None-Match', 'OSCORE', 'Q-Block1', 'Q-Block2', 'Proxy-Uri', 'Proxy-Scheme']);
 
+/** Most requests: nothing to refuse, no block-wise transfer. */
+const PLAIN: Screened = Object.freeze({ badOption: false, block1: null, block1Raw: null, block2: null });
+
 export function screenOptions(packet: PacketOptions): Screened {
   let badOption = false;
   let block1: BlockOption | null = null;
@@ -46,6 +49,6 @@ export function screenOptions(packet: PacketOptions): Screened {
     // The parser names unknown options by their number: odd is critical (RFC 7252 §5.4.6).
     else if (/^\d+$/.test(name) && Number(name) % 2 === 1) badOption = true;
   }
-  packet.options = kept;
-  return { badOption, block1, block1Raw, block2 };
+  if (kept.length !== packet.options?.length) packet.options = kept;
+  return badOption || block1Raw || block2 ? { badOption, block1, block1Raw, block2 } : PLAIN;
 }
