@@ -44,6 +44,8 @@ interface WrapRow {
 }
 
 const KEY_BYTES = 32;
+/** Secrets per bundle of `putMany`: small enough that reading one secret decrypts only a few kB. */
+const BUNDLE_SIZE = 64;
 
 function scryptKey(passphrase: string, salt: Buffer, params: ScryptParams): Buffer {
   return scryptSync(passphrase.normalize('NFC'), salt, KEY_BYTES, { ...params, maxmem: 256 * params.N * params.r + 2 ** 20 });
@@ -74,9 +76,30 @@ function wrapRow(dataKey: Buffer, unlock: Unlock, scrypt: ScryptParams, now: num
   return { method: unlock.method, params: JSON.stringify({ kdf: 'scrypt', ...scrypt }), salt, iv: sealed.iv, tag: sealed.tag, wrapped: sealed.ciphertext, created_at: now };
 }
 
+function prepareBundleStatements(db: Db) {
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_bundle_members'").get() === undefined) return undefined;
+  return {
+    insert: db.prepare("INSERT INTO vault_bundles (purpose, iv, tag, ciphertext, created_at, updated_at) VALUES (?, x'', x'', x'', ?, ?)"),
+    seal: db.prepare('UPDATE vault_bundles SET iv = ?, tag = ?, ciphertext = ?, updated_at = ? WHERE id = ?'),
+    read: db.prepare<[number], { iv: Buffer; tag: Buffer; ciphertext: Buffer }>('SELECT iv, tag, ciphertext FROM vault_bundles WHERE id = ?'),
+    remove: db.prepare('DELETE FROM vault_bundles WHERE id = ?'),
+    member: db.prepare<[string], number>('SELECT bundle FROM vault_bundle_members WHERE id = ?').pluck(),
+    addMembers: db.prepare('INSERT INTO vault_bundle_members (id, bundle) SELECT value, ? FROM json_each(?)'),
+    removeMember: db.prepare('DELETE FROM vault_bundle_members WHERE id = ?'),
+    // Index probes per id, never a scan of the whole vault.
+    present: db
+      .prepare<[string], string>(
+        'SELECT value FROM json_each(?) WHERE EXISTS (SELECT 1 FROM vault_secrets s WHERE s.id = value) OR EXISTS (SELECT 1 FROM vault_bundle_members m WHERE m.id = value)',
+      )
+      .pluck(),
+  };
+}
+type BundleStatements = NonNullable<ReturnType<typeof prepareBundleStatements>>;
+
 export class Vault {
-  // Prepared once per vault: the hub reads a secret on every login, a CSV import writes one per row.
+  // Prepared once per vault: the hub reads a secret on every login.
   private readonly statements;
+  private bundles: BundleStatements | null | undefined;
 
   private constructor(
     private readonly db: Db,
@@ -149,16 +172,46 @@ export class Vault {
   }
 
   put(id: string, secret: string | Buffer, purpose: string): void {
+    this.unbundle(id);
     const now = this.clock();
     const sealed = seal(this.dataKey, Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8'), id);
     this.statements.put.run(id, purpose, sealed.iv, sealed.tag, sealed.ciphertext, now, now);
+  }
+
+  /**
+   * Stores many text secrets of one purpose at once (a 100k-row device import): sealed in
+   * bundles of BUNDLE_SIZE under one AES-GCM encryption each, with each id pointing at its
+   * bundle, so a big import costs a few thousand encryptions instead of one per secret. Each id
+   * then reads, lists as present and deletes exactly as if it had been `put` on its own; a later
+   * `put` of the same id replaces its bundled value. Ids already in the vault are replaced.
+   */
+  putMany(entries: readonly { id: string; secret: string }[], purpose: string): void {
+    const bundles = this.bundleStatements();
+    if (!bundles) {
+      for (const entry of entries) this.put(entry.id, entry.secret, purpose);
+      return;
+    }
+    for (const id of bundles.present.all(JSON.stringify(entries.map((entry) => entry.id)))) this.delete(id);
+    const now = this.clock();
+    for (let start = 0; start < entries.length; start += BUNDLE_SIZE) {
+      const chunk = entries.slice(start, start + BUNDLE_SIZE);
+      const bundle = Number(bundles.insert.run(purpose, now, now).lastInsertRowid);
+      this.sealBundle(bundle, Object.fromEntries(chunk.map((entry) => [entry.id, entry.secret])));
+      bundles.addMembers.run(bundle, JSON.stringify(chunk.map((entry) => entry.id)));
+    }
   }
 
   getBuffer(id: string): Buffer | undefined {
     const row = this.statements.get.get(id) as
       | { iv: Buffer; tag: Buffer; ciphertext: Buffer }
       | undefined;
-    return row ? open(this.dataKey, row.iv, row.tag, row.ciphertext, id) : undefined;
+    if (row) return open(this.dataKey, row.iv, row.tag, row.ciphertext, id);
+    const bundled = this.bundleOf(id);
+    if (!bundled) return undefined;
+    // The ids are inside the authenticated plaintext: an id pointed at another bundle finds nothing there.
+    const secret = bundled.secrets[id];
+    if (typeof secret !== 'string') throw new Error(`vault bundle ${bundled.bundle} does not hold ${id}`);
+    return Buffer.from(secret, 'utf8');
   }
 
   get(id: string): string | undefined {
@@ -166,10 +219,44 @@ export class Vault {
   }
 
   has(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM vault_secrets WHERE id = ?').get(id) !== undefined;
+    return this.db.prepare('SELECT 1 FROM vault_secrets WHERE id = ?').get(id) !== undefined || this.bundleStatements()?.member.get(id) !== undefined;
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM vault_secrets WHERE id = ?').run(id).changes > 0;
+    const own = this.db.prepare('DELETE FROM vault_secrets WHERE id = ?').run(id).changes > 0;
+    return this.unbundle(id) || own;
+  }
+
+  /** Undefined on a database older than the migration that adds bundles (a vault opens those too). */
+  private bundleStatements(): BundleStatements | undefined {
+    if (this.bundles === undefined) this.bundles = prepareBundleStatements(this.db) ?? null;
+    return this.bundles ?? undefined;
+  }
+
+  /** The bundle's own id is its additional data, so a bundle cannot be swapped for another. */
+  private sealBundle(bundle: number, secrets: Record<string, string>): void {
+    const sealed = seal(this.dataKey, Buffer.from(JSON.stringify(secrets), 'utf8'), `vault-bundle:${bundle}`);
+    this.bundleStatements()!.seal.run(sealed.iv, sealed.tag, sealed.ciphertext, this.clock(), bundle);
+  }
+
+  private bundleOf(id: string): { bundle: number; secrets: Record<string, string> } | undefined {
+    const statements = this.bundleStatements();
+    const bundle = statements?.member.get(id);
+    if (!statements || bundle === undefined) return undefined;
+    const row = statements.read.get(bundle)!;
+    const secrets = JSON.parse(open(this.dataKey, row.iv, row.tag, row.ciphertext, `vault-bundle:${bundle}`).toString('utf8')) as Record<string, string>;
+    return { bundle, secrets };
+  }
+
+  /** Drops `id` from its bundle and re-seals the rest, so a deleted secret is gone, not just unlisted. */
+  private unbundle(id: string): boolean {
+    const found = this.bundleOf(id);
+    if (!found) return false;
+    const statements = this.bundleStatements()!;
+    statements.removeMember.run(id);
+    const { [id]: _dropped, ...rest } = found.secrets;
+    if (Object.keys(rest).length === 0) statements.remove.run(found.bundle);
+    else this.sealBundle(found.bundle, rest);
+    return true;
   }
 }

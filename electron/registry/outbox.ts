@@ -40,16 +40,7 @@ export class Outbox {
 
   /** Records the change; returns its revision. */
   record(change: Change): number {
-    return this.write(this.nextRevision(), change);
-  }
-
-  /** For many changes inside one transaction: reads the sequence once, then counts on. */
-  recorder(): (change: Change) => number {
-    let next = this.nextRevision();
-    return (change) => this.write(next++, change);
-  }
-
-  private write(revision: number, change: Change): number {
+    const revision = this.nextRevision();
     this.insert.run(
       revision,
       change.entity,

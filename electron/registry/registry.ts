@@ -18,6 +18,7 @@ import { parseThingModel } from '../../shared/model/thing-model-json';
 import { err, ok, type Result } from '../../shared/result';
 import type { ServiceContext } from '../core/module';
 import type { Vault } from '../pki/vault';
+import { DeviceImportWriter, type NewDeviceFields, type PlannedStart } from './device-import';
 import { DeviceRepository, isValidCursor, publicDevice, type StoredDevice } from './device-repository';
 import { Outbox, type Change } from './outbox';
 import { ProductRepository } from './product-repository';
@@ -69,11 +70,13 @@ export class Registry {
   readonly products: ProductRepository;
   readonly devices: DeviceRepository;
   readonly outbox: Outbox;
+  private readonly importWriter: DeviceImportWriter;
 
   constructor(private readonly context: RegistryContext) {
     this.products = new ProductRepository(context.db);
     this.devices = new DeviceRepository(context.db);
     this.outbox = new Outbox(context.db, context.stationId, context.clock);
+    this.importWriter = new DeviceImportWriter(context.db, context.stationId);
   }
 
   /** Runs `body` in one transaction; a failed Result rolls it back. */
@@ -308,13 +311,9 @@ export class Registry {
   }
 
   /** Writes the device row at a new revision with its outbox row (inside the caller's transaction). */
-  private saveDevice(
-    device: StoredDevice | (Omit<Device, 'revision'> & { id?: number }),
-    operation: 'create' | 'update',
-    record: (change: Change) => number = (change) => this.outbox.record(change),
-  ): StoredDevice {
+  private saveDevice(device: StoredDevice | (Omit<Device, 'revision'> & { id?: number }), operation: 'create' | 'update'): StoredDevice {
     let stored: Device | undefined;
-    record({
+    this.outbox.record({
       entity: 'device',
       entityId: deviceRef(device),
       operation,
@@ -377,12 +376,11 @@ export class Registry {
     if (vault && !vault.ok) return vault;
     const now = this.context.clock();
     const destinations = new Map([...new Set(rows.map((row) => row.productKey))].map((productKey) => [productKey, this.products.get(productKey)!.destination]));
+    const devices = rows.map((row) => newDeviceFields({ ...row, destination: destinations.get(row.productKey)!, credentialSource: row.deviceSecret ? 'imported' : 'none' }));
+    const secrets = rows.flatMap((row) => (row.deviceSecret ? [{ id: deviceSecretId(row.productKey, row.deviceKey), secret: row.deviceSecret }] : []));
     const result = this.transaction(() => {
-      const record = this.outbox.recorder();
-      for (const row of rows) {
-        this.saveDevice(plannedDevice({ ...row, destination: destinations.get(row.productKey)!, credentialSource: row.deviceSecret ? 'imported' : 'none' }, now), 'create', record);
-        if (row.deviceSecret && vault?.ok) vault.value.put(deviceSecretId(row.productKey, row.deviceKey), row.deviceSecret, 'device-secret');
-      }
+      this.importWriter.createAll(devices, plannedStart(now), this.outbox.nextRevision());
+      if (vault?.ok) vault.value.putMany(secrets, 'device-secret');
       return ok({ dryRun: false, rows: rows.length, imported: rows.length, issues: [] });
     });
     if (result.ok && rows.length > 0) {
@@ -663,10 +661,14 @@ export class Registry {
 }
 
 /** A new device, `planned` (architecture §5), before its first revision. */
-function plannedDevice(
-  fields: Pick<Device, 'productKey' | 'deviceKey' | 'destination' | 'credentialSource'> & { name?: string; serial?: string; mac?: string; firmware?: string; timezone?: string },
-  now: number,
-): Omit<Device, 'revision'> {
+function plannedDevice(fields: NewDeviceInput, now: number): Omit<Device, 'revision'> {
+  return { ...newDeviceFields(fields), ...plannedStart(now) };
+}
+
+type NewDeviceInput = Pick<Device, 'productKey' | 'deviceKey' | 'destination' | 'credentialSource'> & { name?: string; serial?: string; mac?: string; firmware?: string; timezone?: string };
+
+/** What the caller or the CSV row gives a new device, with the defaults for what it leaves out. */
+function newDeviceFields(fields: NewDeviceInput): NewDeviceFields {
   return {
     productKey: fields.productKey,
     deviceKey: fields.deviceKey,
@@ -676,15 +678,13 @@ function plannedDevice(
     firmware: fields.firmware ?? null,
     destination: fields.destination,
     credentialSource: fields.credentialSource,
-    state: 'planned',
-    certFingerprint: null,
-    attributes: {},
-    tags: {},
-    desiredConfig: {},
     timezone: fields.timezone ?? '+00:00',
-    createdAt: now,
-    updatedAt: now,
   };
+}
+
+/** How every new device starts; the same for every row of an import. */
+function plannedStart(now: number): PlannedStart {
+  return { state: 'planned', certFingerprint: null, attributes: {}, tags: {}, desiredConfig: {}, createdAt: now, updatedAt: now };
 }
 
 function pick<T>(record: Record<string, T>, keys: readonly string[]): Record<string, T> {

@@ -13,6 +13,18 @@ describe('device CSV', () => {
     ]);
   });
 
+  it('reads plain lines and quoted records alike, with CR, LF or CRLF line ends and an unclosed quote at the end', () => {
+    const { records, issues } = parseCsvRecords('a,b\rc,d\r\ne,"f\r\ng"\nh, i \n"j\n');
+    expect(records).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['c', 'd'] },
+      { line: 3, fields: ['e', 'f\r\ng'] },
+      { line: 5, fields: ['h', ' i '] },
+      { line: 6, fields: ['j\n'] },
+    ]);
+    expect(issues).toEqual([{ line: 6, message: 'a quoted field is not closed' }]);
+  });
+
   it('reads rows with the default product and optional columns', () => {
     const { rows, issues } = parseDeviceCsv('deviceKey,name,serial,mac\ndev-1,Pump,SN1,aa:bb:cc:dd:ee:ff\n,Derived,SN2,\n', 'pKdemo01');
     expect(issues).toEqual([]);

@@ -8,6 +8,7 @@ import { provisioning } from './006-provisioning';
 import { sync } from './007-sync';
 import { pulledTrees } from './008-pulled-trees';
 import { dashboardIndexes } from './009-dashboard-indexes';
+import { registryScale } from './010-registry-scale';
 
 export interface Migration {
   /** Numbered from 1 without gaps; the database's `user_version` is the last one applied. */
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration in order. A new one gets the next number and a test that upgrades an old database. */
-export const migrations: readonly Migration[] = [foundation, registry, hub, pki, serial, provisioning, sync, pulledTrees, dashboardIndexes];
+export const migrations: readonly Migration[] = [foundation, registry, hub, pki, serial, provisioning, sync, pulledTrees, dashboardIndexes, registryScale];
 
 for (const [index, migration] of migrations.entries()) {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} must be number ${index + 1}`);
