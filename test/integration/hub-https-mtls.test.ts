@@ -61,7 +61,7 @@ describe('HTTPS with client certificates (§4)', () => {
   const post = (base: string, tls: string[], sessionId: string) =>
     curl([...tls, ...json, '--data-binary', JSON.stringify({ id: '1', version: '1.0', method: 'thing.measurepoint.post', params: { measurepoints: { any: 1 } } }), `${base}/topic/sys/${CPK}/meter-1/thing/measurepoint/post?sessionId=${sessionId}`]);
 
-  it('admits the device with its certificate and binds the session to it', async () => {
+  it('admits the device with its certificate, binds the session to it and ends it on revocation', async () => {
     const { httpsUrl, hub } = started;
     const auth = await login(httpsUrl, withCert('meter-1'));
     expect([auth.status, auth.json.code]).toEqual([200, 200]);
@@ -74,6 +74,10 @@ describe('HTTPS with client certificates (§4)', () => {
     const otherCert = await post(httpsUrl, withCert('meter-2'), sessionId);
     expect([otherCert.status, otherCert.json.code]).toEqual([403, 746]);
     expect(hub.statsSnapshot().protocols.https!.refusals).toMatchObject({ 'certificate-mismatch': 2 });
+    // A revocation drops the live session at once (the PKI calls this on `cert revoke`).
+    expect(hub.disconnect({ productKey: CPK, deviceKey: 'meter-1' }, 'revoked')).toBe(true);
+    const dropped = await post(httpsUrl, withCert('meter-1'), sessionId);
+    expect([dropped.status, dropped.json.code]).toEqual([401, 1009]);
   });
 
   it('refuses the login without a certificate, with another device’s, over plain HTTP and after revocation (746)', async () => {
