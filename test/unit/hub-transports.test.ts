@@ -154,7 +154,9 @@ describe('HTTP request targets (§8)', () => {
     expect(parseRequestTarget('/upload/tok')!.target).toEqual({ route: 'upload', token: 'tok' });
     expect(parseRequestTarget('/elsewhere')!.target).toEqual({ route: 'unknown' });
     expect(parseRequestTarget('//evil/topic/x')).toBeNull();
-    expect(parseRequestTarget('http://hub/topic/x')).toBeNull();
+    expect(parseRequestTarget('http://hub:8080/topic/x?sessionId=1')).toEqual({ target: { route: 'topic', topic: '/x' }, query: 'sessionId=1' });
+    expect(parseRequestTarget('http://hub')!.target).toEqual({ route: 'unknown' });
+    expect(parseRequestTarget('ftp://hub/topic/x')).toBeNull();
     expect(parseRequestTarget('*')).toBeNull();
   });
 

@@ -22,8 +22,13 @@ export interface ParsedTarget {
 
 const FILE_OPERATIONS: Readonly<Record<string, FileOperation>> = { download: 'download', 'download/url': 'download-url', delete: 'delete' };
 
-/** Null when the target is not origin-form (`/path?query`, RFC 9112 §3.2.1). */
-export function parseRequestTarget(url: string): ParsedTarget | null {
+/** RFC 9112 §3.2.2: a server accepts the absolute form too (`http://host/path?query`). */
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
+
+/** Null when the target is neither origin-form (`/path?query`, RFC 9112 §3.2.1) nor absolute-form. */
+export function parseRequestTarget(target: string): ParsedTarget | null {
+  const absolute = ABSOLUTE_FORM.exec(target);
+  const url = absolute ? target.slice(absolute[0].length) || '/' : target;
   if (url.charCodeAt(0) !== 0x2f || url.charCodeAt(1) === 0x2f) return null;
   const mark = url.indexOf('?');
   const path = mark === -1 ? url : url.slice(0, mark);
