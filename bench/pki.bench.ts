@@ -1,11 +1,11 @@
-import { createCipheriv, generateKeyPairSync, randomBytes, sign, webcrypto } from 'node:crypto';
+import { createCipheriv, generateKeyPairSync, randomBytes, sign, verify, webcrypto } from 'node:crypto';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { LocalCa } from '../electron/pki/authority';
 import { buildClientCertificate } from '../electron/pki/client-certificate';
 import { checkCsr } from '../electron/pki/csr';
 import { LocalCaIssuer } from '../electron/pki/device-certificates';
-import { generateKeyPkcs8 } from '../electron/pki/keys';
+import { generateKeyPkcs8, publicKeyPolicy } from '../electron/pki/keys';
 import { randomSerial } from '../electron/pki/serial';
 import { PkiStore } from '../electron/pki/store';
 import { Vault } from '../electron/pki/vault';
@@ -19,9 +19,15 @@ import { rateRatio, report, timeRatio } from './report';
  * Issue 7 "Benchmark": full issuance from a P-256 CSR (parse, verify, build, sign, store) per
  * second on one core, against node's raw ECDSA P-256 sign rate in the same run (target ≥ 0.3×);
  * RSA-2048 host key generation against P-256's; vault seal/open against raw AES-256-GCM.
+ * Issuance is also measured without storing and as its crypto alone (a fresh device key loaded
+ * and its signature verified, then one sign), which is the ceiling any issuance from a CSR has
+ * against this anchor: verifying with a key seen for the first time costs several signs.
  */
-const CSRS = 400;
+const CSRS = 200;
+const ROUNDS = 5;
+const SLICE_MS = 400;
 const SUBJECT = 'C=DE, ST=Bavaria, L=Munich, O=Acme, OU=Meters';
+const RAW_SIGN = 'node crypto.sign ECDSA P-256 (raw signature)';
 
 function fresh(): { db: Db; vault: Vault } {
   const opened = openDatabase(join(tempDir('commissioner-pki-bench-'), 'commissioner.db'), { create: true });
@@ -35,7 +41,7 @@ function fresh(): { db: Db; vault: Vault } {
 }
 
 /** Runs `body` repeatedly for about `ms` and returns operations per second. */
-function rate(body: () => void, ms = 1000): number {
+function rate(body: () => void, ms = SLICE_MS): number {
   let count = 0;
   const start = performance.now();
   while (performance.now() - start < ms) {
@@ -43,6 +49,19 @@ function rate(body: () => void, ms = 1000): number {
     count++;
   }
   return count / ((performance.now() - start) / 1000);
+}
+
+/**
+ * The cases and their anchor take turns for ROUNDS slices and each keeps its best slice, so on a
+ * machine shared with other work none gains from having been measured in a quieter moment.
+ */
+function bestRates<Case extends string>(cases: Record<Case, () => void>): Record<Case, number> {
+  const best = {} as Record<Case, number>;
+  const names = Object.keys(cases) as Case[];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) best[name] = Math.max(best[name] ?? 0, rate(cases[name]));
+  }
+  return best;
 }
 
 async function deviceCsrs(): Promise<string[]> {
@@ -56,6 +75,14 @@ async function deviceCsrs(): Promise<string[]> {
   return csrs;
 }
 
+/** Device public keys (SPKI) with a signature over `data` each: what a CSR brings, without the CSR. */
+function signedByDevices(data: Buffer): { spki: Buffer; signature: Buffer }[] {
+  return Array.from({ length: CSRS }, () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    return { spki: publicKey.export({ format: 'der', type: 'spki' }), signature: sign('sha256', data, privateKey) };
+  });
+}
+
 it('P-256 issuance from CSRs vs raw ECDSA P-256 signing', async () => {
   const { db, vault } = fresh();
   const store = new PkiStore(db);
@@ -63,43 +90,66 @@ it('P-256 issuance from CSRs vs raw ECDSA P-256 signing', async () => {
   expect((await ca.init({ algorithm: 'P-256', name: 'Bench', validYears: 1 })).ok).toBe(true);
   const issuer = new LocalCaIssuer(ca, store, () => ({ ok: true, value: vault }), Date.now, () => undefined);
   const csrs = await deviceCsrs();
-
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const tbs = randomBytes(400); // about the size of a device certificate's signed part
-  const rawSign = rate(() => sign('sha256', tbs, privateKey));
+  const devices = signedByDevices(tbs);
 
   issuer.issueRow({ productKey: 'pBench01', deviceKey: 'dev-0' }, csrs[0]!, 730); // warm-up: loads the CA key
   const signer = ca.signer();
   if (!signer.ok) throw new Error(signer.error.message);
-  const unstored = rate(() => {
-    const csr = checkCsr(csrs[1]!, 'dev-1');
-    if (!csr.ok) throw new Error(csr.error.message);
-    buildClientCertificate(signer.value, { serial: randomSerial(), ...csr.value, notBefore: Date.now(), notAfter: Date.now() + 86_400_000 });
+  // A device may be certified again (a new key, a renewal), so the CSRs are issued round after round.
+  let next = 0;
+  let issued = 1;
+  const rates = bestRates({
+    rawSign: () => sign('sha256', tbs, privateKey),
+    cryptoFloor: () => {
+      const device = devices[next++ % CSRS]!;
+      const key = publicKeyPolicy(device.spki);
+      if (!key.ok || !verify('sha256', tbs, key.value.key, device.signature)) throw new Error('device signature');
+      sign('sha256', tbs, signer.value.key);
+    },
+    unstored: () => {
+      const index = next++ % CSRS;
+      const csr = checkCsr(csrs[index]!, `dev-${index}`);
+      if (!csr.ok) throw new Error(csr.error.message);
+      buildClientCertificate(signer.value, { serial: randomSerial(), ...csr.value, notBefore: Date.now(), notAfter: Date.now() + 86_400_000 });
+    },
+    issuance: () => {
+      const index = next++ % CSRS;
+      const row = issuer.issueRow({ productKey: 'pBench01', deviceKey: `dev-${index}` }, csrs[index]!, 730);
+      if (!row.ok) throw new Error(row.error.message);
+      issued++;
+    },
+  });
+  const anchor = { name: RAW_SIGN, value: Math.round(rates.rawSign) };
+  report({
+    bench: 'pki',
+    case: 'P-256 CSR crypto alone: load the device key, verify its signature, sign (the ceiling of issuance)',
+    value: Math.round(rates.cryptoFloor),
+    unit: 'ops/s',
+    anchor,
+    ratio: rateRatio(rates.cryptoFloor, rates.rawSign),
   });
   report({
     bench: 'pki',
     case: 'P-256 certificate from a CSR without storing it (parse, verify, build, sign)',
-    value: Math.round(unstored),
+    value: Math.round(rates.unstored),
     unit: 'certs/s',
-    anchor: { name: 'node crypto.sign ECDSA P-256 (raw signature)', value: Math.round(rawSign) },
-    ratio: rateRatio(unstored, rawSign),
+    anchor,
+    ratio: rateRatio(rates.unstored, rates.rawSign),
   });
-  const start = performance.now();
-  for (let index = 1; index < CSRS; index++) {
-    const issued = issuer.issueRow({ productKey: 'pBench01', deviceKey: `dev-${index}` }, csrs[index]!, 730);
-    if (!issued.ok) throw new Error(issued.error.message);
-  }
-  const issuance = (CSRS - 1) / ((performance.now() - start) / 1000);
   report({
     bench: 'pki',
-    case: 'P-256 certificate issued from a CSR (parse, verify, build, sign, store)',
-    value: Math.round(issuance),
+    case: 'P-256 certificate issued from a CSR (parse, verify, build, sign, store with one durable commit each)',
+    value: Math.round(rates.issuance),
     unit: 'certs/s',
-    anchor: { name: 'node crypto.sign ECDSA P-256 (raw signature)', value: Math.round(rawSign) },
-    ratio: rateRatio(issuance, rawSign),
+    anchor,
+    ratio: rateRatio(rates.issuance, rates.rawSign),
     target: '≥ 0.3',
+    // What the durable commit (WAL, synchronous=FULL: on disk before the device gets it) adds per certificate.
+    storeMicroseconds: Math.round(1e6 / rates.issuance - 1e6 / rates.unstored),
   });
-  expect(store.certificates({ kind: 'device' })).toHaveLength(CSRS);
+  expect(store.certificates({ kind: 'device' })).toHaveLength(issued);
 });
 
 it('RSA-2048 host key generation vs P-256', () => {
@@ -114,18 +164,25 @@ it('RSA-2048 host key generation vs P-256', () => {
 });
 
 it('vault seal and open vs raw AES-256-GCM', () => {
-  const { vault } = fresh();
+  const { db, vault } = fresh();
   const secret = 'DsDemoSecret00012345';
-  let index = 0;
-  const seal = rate(() => vault.put(`bench:${index++ % 1000}`, secret, 'bench'));
-  const open = rate(() => vault.getBuffer(`bench:${index++ % 1000}`));
+  const ids = Array.from({ length: 1000 }, (_, index) => `bench:${index}`);
+  db.transaction(() => ids.forEach((id) => vault.put(id, secret, 'bench')))(); // every id the open case reads exists
   const key = randomBytes(32);
-  const raw = rate(() => {
-    const cipher = createCipheriv('aes-256-gcm', key, randomBytes(12));
-    cipher.update(secret);
-    cipher.final();
-    cipher.getAuthTag();
+  let index = 0;
+  const rates = bestRates({
+    seal: () => vault.put(ids[index++ % ids.length]!, secret, 'bench'),
+    open: () => {
+      if (!vault.getBuffer(ids[index++ % ids.length]!)) throw new Error('secret missing');
+    },
+    raw: () => {
+      const cipher = createCipheriv('aes-256-gcm', key, randomBytes(12));
+      cipher.update(secret);
+      cipher.final();
+      cipher.getAuthTag();
+    },
   });
-  report({ bench: 'pki', case: 'vault seal (AES-256-GCM + SQLite upsert)', value: Math.round(seal), unit: 'ops/s', anchor: { name: 'raw AES-256-GCM seal', value: Math.round(raw) }, ratio: rateRatio(seal, raw) });
-  report({ bench: 'pki', case: 'vault open (SQLite read + AES-256-GCM)', value: Math.round(open), unit: 'ops/s', anchor: { name: 'raw AES-256-GCM seal', value: Math.round(raw) }, ratio: rateRatio(open, raw) });
+  const anchor = { name: 'raw AES-256-GCM seal', value: Math.round(rates.raw) };
+  report({ bench: 'pki', case: 'vault seal (AES-256-GCM + SQLite upsert)', value: Math.round(rates.seal), unit: 'ops/s', anchor, ratio: rateRatio(rates.seal, rates.raw) });
+  report({ bench: 'pki', case: 'vault open (SQLite read + AES-256-GCM)', value: Math.round(rates.open), unit: 'ops/s', anchor, ratio: rateRatio(rates.open, rates.raw) });
 });
