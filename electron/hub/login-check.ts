@@ -1,10 +1,12 @@
-import { parseClientId, parseUsername, ReturnCode, verifyLoginPassword, type ClientIdParts, type UsernameParts } from '../protocol';
+import { parseClientId, parseUsername, ReturnCode, verifyLoginPassword, type ClientIdParts } from '../protocol';
 import { deviceId, type DeviceRef, type Directory, type DirectoryDevice, type DirectoryProduct } from './directory';
 
 /**
  * The CONNECT decision (protocol reference §3): who the login is, whether it may in, and if not
- * which CONNACK code (§3.6) and refusal reason. Verified credentials are cached by their exact
- * bytes, so a reconnect costs one map lookup; any directory change of the device drops them.
+ * which CONNACK code (§3.6) and refusal reason. What a verified login read from the directory
+ * (the device, its product and the secret of its secure mode) is cached per device, so a reconnect
+ * reads nothing; the signature is still checked on every login. Any directory change of the
+ * device drops its entry.
  */
 
 export type RefusalReason =
@@ -63,11 +65,13 @@ export interface Refusal {
 
 export type LoginDecision = Admission | Refusal;
 
-interface CachedLogin {
+/** A device whose login verified, with the secret its signatures are checked against. */
+interface VerifiedDevice {
   readonly device: DirectoryDevice;
   readonly product: DirectoryProduct;
-  readonly clientIdParts: ClientIdParts;
   readonly secureMode: 2 | 3;
+  /** deviceSecret (mode 2) or productSecret (mode 3); kept only in memory, never logged. */
+  readonly secret: string;
 }
 
 export interface LoginCheckOptions {
@@ -109,9 +113,8 @@ export function checkTransportLogin(directory: Directory, ref: DeviceRef, verify
 }
 
 export class LoginCheck {
-  private readonly cache = new Map<string, CachedLogin>();
-  /** Cache keys per `PK/DK`, so a change of one device costs O(its logins). */
-  private readonly keysByDevice = new Map<string, string[]>();
+  /** By `PK/DK`. */
+  private readonly cache = new Map<string, VerifiedDevice>();
   private readonly cacheSize: number;
 
   constructor(
@@ -121,66 +124,61 @@ export class LoginCheck {
     this.cacheSize = options.cacheSize ?? 50_000;
   }
 
-  /** Drops cached logins of one device, or all of them. */
+  /** Drops the cached credentials of one device, or of all of them. */
   forget(device?: DeviceRef): void {
-    if (!device) {
-      this.cache.clear();
-      this.keysByDevice.clear();
-      return;
-    }
-    const id = deviceId(device);
-    for (const key of this.keysByDevice.get(id) ?? []) this.cache.delete(key);
-    this.keysByDevice.delete(id);
-  }
-
-  private remember(key: string, login: CachedLogin): void {
-    // Bounded: when full, start over rather than track recency on the hot path.
-    if (this.cache.size >= this.cacheSize) this.forget();
-    this.cache.set(key, login);
-    const id = deviceId(login.device);
-    const keys = this.keysByDevice.get(id);
-    if (keys) keys.push(key);
-    else this.keysByDevice.set(id, [key]);
+    if (device) this.cache.delete(deviceId(device));
+    else this.cache.clear();
   }
 
   check(input: LoginInput): LoginDecision {
-    const password = input.password?.toString('utf8') ?? '';
-    const key = `${input.clientId}\n${input.username ?? ''}\n${password}`;
-    const cached = this.cache.get(key);
-    if (cached) return this.admit(cached, input);
     const clientIdParts = parseClientId(input.clientId);
     if (!clientIdParts) return refuse(2, 'malformed-client-id');
     const username = parseUsername(input.username ?? '');
     if (!username) return refuse(2, 'malformed-username');
-    const verified = this.verify(clientIdParts, username, password);
-    if (!verified.ok) return verified;
-    this.remember(key, verified.login);
-    return this.admit(verified.login, input);
+    const ref = { productKey: username.productKey, deviceKey: username.deviceKey };
+    const secureMode = clientIdParts.secureMode;
+    if (secureMode === 4) return refuse(5, 'mode-unsupported', ref);
+    const id = deviceId(ref);
+    const cached = this.cache.get(id);
+    let verified: VerifiedDevice;
+    if (cached?.secureMode === secureMode) verified = cached;
+    else {
+      const found = this.lookUp(ref, secureMode);
+      if (!found.ok) return found;
+      verified = found.verified;
+    }
+    const password = input.password?.toString('utf8') ?? '';
+    if (!verifyLoginPassword(clientIdParts, username, password, verified.secret)) return refuse(4, 'bad-signature', ref, ReturnCode.SIGNATURE_FAILED);
+    if (verified !== cached) this.remember(id, verified);
+    return this.admit(verified, clientIdParts, input);
   }
 
-  private verify(clientIdParts: ClientIdParts, username: UsernameParts, password: string): { ok: true; login: CachedLogin } | Refusal {
-    const ref = { productKey: username.productKey, deviceKey: username.deviceKey };
-    if (clientIdParts.secureMode === 4) return refuse(5, 'mode-unsupported', ref);
-    const product = this.directory.product(username.productKey);
+  private remember(id: string, verified: VerifiedDevice): void {
+    // Bounded: when full, start over rather than track recency on the login path.
+    if (this.cache.size >= this.cacheSize) this.cache.clear();
+    this.cache.set(id, verified);
+  }
+
+  /** The directory's facts for a login in `secureMode`, or the refusal they call for (§3.6). */
+  private lookUp(ref: DeviceRef, secureMode: 2 | 3): { ok: true; verified: VerifiedDevice } | Refusal {
+    const product = this.directory.product(ref.productKey);
     if (!product) return refuse(5, 'unknown-product', ref);
-    const device = this.directory.device(username.productKey, username.deviceKey);
+    const device = this.directory.device(ref.productKey, ref.deviceKey);
     if (!device) return refuse(5, 'unknown-device', ref);
-    const secureMode = clientIdParts.secureMode;
     if (secureMode === 3 && !product.dynamicActivation) return refuse(5, 'activation-disabled', ref, ReturnCode.DYNAMIC_ACTIVATION_DISABLED);
     const secret = secureMode === 2 ? this.directory.deviceSecret(ref.productKey, ref.deviceKey) : this.directory.productSecret(ref.productKey);
     if (secret === null) return refuse(5, 'no-secret', ref);
-    if (!verifyLoginPassword(clientIdParts, username, password, secret)) return refuse(4, 'bad-signature', ref, ReturnCode.SIGNATURE_FAILED);
-    return { ok: true, login: { device, product, clientIdParts, secureMode } };
+    return { ok: true, verified: { device, product, secureMode, secret } };
   }
 
   /** Checks that depend on the device's state and the connection, also for cached logins. */
-  private admit(login: CachedLogin, input: LoginInput): LoginDecision {
-    const { device, product, secureMode } = login;
+  private admit(verified: VerifiedDevice, clientIdParts: ClientIdParts, input: LoginInput): LoginDecision {
+    const { device, product, secureMode } = verified;
     const refusal = stateRefusal(device, product);
     if (refusal) return refusal;
     if (product.authScheme === 'certificate' && !this.certificateMatches(device, input.tls?.certificate)) return refuse(5, 'certificate-required', device, ReturnCode.CERTIFICATE_REQUIRED);
     if (secureMode === 3 && !this.options.allowReactivation && this.directory.device(device.productKey, device.deviceKey)?.hasSecret) return refuse(5, 're-activation', device);
-    return { ok: true, device, product, secureMode, activation: secureMode === 3, clientIdParts: login.clientIdParts };
+    return { ok: true, device, product, secureMode, activation: secureMode === 3, clientIdParts };
   }
 
   /** §4: a client certificate chaining to a trusted CA, CN = deviceKey, not revoked. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { filterMatches, isValidFilter } from '../../electron/hub/acl';
 import { ConnectGuard } from '../../electron/hub/connect-guard';
+import { LoginCheck } from '../../electron/hub/login-check';
+import { MemoryDirectory } from '../../electron/hub/memory-directory';
+import { buildMqttCredentials } from '../../electron/protocol';
 import { Ring } from '../../electron/hub/ring';
 
 describe('hub ring', () => {
@@ -39,5 +42,34 @@ describe('connect guard', () => {
     now = 1500;
     expect(guard.allow('p/d')).toBe(true);
     expect(guard.blocked.size).toBe(0);
+  });
+});
+
+describe('login check (protocol reference §3)', () => {
+  const secret = 'a'.repeat(20);
+  const login = (timestamp: string, password?: string) => {
+    const credentials = buildMqttCredentials({ productKey: 'pk000001', deviceKey: 'dev1', secret, secureMode: 2, timestamp });
+    return { clientId: credentials.clientId, username: credentials.username, password: Buffer.from(password ?? credentials.password), tls: null };
+  };
+
+  it('reads a device from the directory once, checks the signature of every login, and reads again after a change', () => {
+    const directory = new MemoryDirectory();
+    directory.addProduct({ productKey: 'pk000001', authScheme: 'device-secret', dynamicActivation: false, thingModel: null });
+    directory.addDevice({ productKey: 'pk000001', deviceKey: 'dev1', deviceSecret: secret });
+    let secretReads = 0;
+    const deviceSecret = directory.deviceSecret.bind(directory);
+    directory.deviceSecret = (productKey, deviceKey) => (secretReads++, deviceSecret(productKey, deviceKey));
+    const check = new LoginCheck(directory);
+
+    expect(check.check(login('1000')).ok).toBe(true);
+    // A reconnect with another timestamp: verified against the cached secret, nothing read.
+    expect(check.check(login('2000')).ok).toBe(true);
+    expect(check.check(login('3000', 'f'.repeat(64)))).toMatchObject({ ok: false, connack: 4, reason: 'bad-signature' });
+    expect(secretReads).toBe(1);
+
+    directory.setState({ productKey: 'pk000001', deviceKey: 'dev1' }, 'disabled');
+    check.forget({ productKey: 'pk000001', deviceKey: 'dev1' });
+    expect(check.check(login('4000'))).toMatchObject({ ok: false, connack: 5, reason: 'disabled' });
+    expect(secretReads).toBe(2);
   });
 });
