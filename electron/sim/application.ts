@@ -1,5 +1,4 @@
 import { createPrivateKey } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { buildMqttCredentials, buildReply, buildRequest, parseRequest, routeTopic, topicFor } from '../protocol';
 import type { ThingModel } from '../../shared/model/thing-model';
@@ -17,7 +16,7 @@ export interface ApplicationOptions {
   save(): void;
 }
 
-const CONNECT_TIMEOUT_MS = 5000;
+export const CONNECT_TIMEOUT_MS = 5000;
 
 /**
  * The device's application firmware: an EnOS device on MQTT (protocol reference §2–§6) with the
@@ -232,29 +231,6 @@ export class DeviceSession {
     this.client = null;
     await Promise.all([...this.clients].map((client) => this.end(client)));
   }
-}
-
-/** MQTT 3.1.1 §3.2: CONNACK, session not present, return code 0 (accepted). */
-const CONNACK_ACCEPTED = Buffer.from([0x20, 0x02, 0x00, 0x00]);
-
-/**
- * Brings the MQTT client up once at boot, against a loopback stand-in that accepts any CONNECT.
- * A device's network stack is ready once it has booted; the JavaScript client's first use (module
- * loading and compilation, 50–250 ms on this machine) is the emulator's own cost, which would
- * otherwise be charged to the device's first login at the station. Nothing leaves the sim.
- */
-export async function warmUpMqttClient(): Promise<void> {
-  const server = createServer((socket) => socket.on('error', () => undefined).once('data', () => socket.write(CONNACK_ACCEPTED)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: 'sim-boot', protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: CONNECT_TIMEOUT_MS });
-  await new Promise<void>((resolve) => {
-    client.once('connect', () => resolve());
-    client.once('error', () => resolve());
-    client.once('close', () => resolve());
-  });
-  await client.endAsync(true).catch(() => undefined);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 /** The connectivity test of the commissioning protocol (spec §6.6) with one endpoint. */

@@ -3,13 +3,14 @@ import { SerialPort } from 'serialport';
 import { ok, type Result } from '../../shared/result';
 import type { ThingModel } from '../../shared/model/thing-model';
 import type { Endpoint } from '../serial/drivers/driver';
-import { DeviceSession, testConnectivity, warmUpMqttClient, type ApplicationOptions } from './application';
+import { DeviceSession, testConnectivity, type ApplicationOptions } from './application';
 import type { Faults } from './faults';
 import { FramedFirmware, type Board, type HardwareProfile } from './firmware';
 import { AtFirmware } from './at-firmware';
 import { loadFlash, saveFlash, type Flash } from './flash';
 import { createPtyPair } from './pty';
 import { LineThrottle } from './throttle';
+import { warmUp } from './warm-up';
 
 export interface SimOptions {
   link?: string;
@@ -46,8 +47,8 @@ function macFor(serial: string): Buffer {
  * the firmware (framed protocol or AT profile) on the device side. Several can run at once.
  */
 export async function startSim(options: SimOptions): Promise<Result<RunningSim>> {
-  // The network stack is up before the device appears on its port, as on a booted board.
-  await warmUpMqttClient();
+  // The network stack and crypto are up before the device appears on its port, as on a booted board.
+  await warmUp();
   const pair = await createPtyPair(options.link);
   if (!pair.ok) return pair;
   const ptys = pair.value;
