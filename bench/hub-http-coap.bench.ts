@@ -17,8 +17,8 @@ import { rateRatio, report } from './report';
  * autocannon for HTTP, a small bounded UDP generator (one socket per device, one request in flight
  * each) for CoAP. Both servers run in child processes; the load runs here.
  *
- * BENCH_HUB_QUICK=1: short runs (a smoke run). BENCH_HUB_PROFILE=DIR: the hub writes a CPU profile
- * (`node --cpu-prof`) into DIR when it stops.
+ * BENCH_HUB_QUICK=1: short runs (a smoke run). BENCH_HUB_PROFILE=DIR: the hub and the anchors write
+ * a CPU profile each (`node --cpu-prof`) into DIR when they stop.
  */
 const ROOT = resolve(__dirname, '..');
 const WORK = resolve(ROOT, '.tmp/hub-http-coap-bench');
@@ -83,6 +83,8 @@ const server = coap.createServer((req, res) => {
   res.code = '2.04';
   res.end(reply(req.payload.toString()));
 });
+// An orderly exit on SIGTERM, so a CPU profile (BENCH_HUB_PROFILE) is written.
+process.on('SIGTERM', () => process.exit(0));
 http.listen(0, '127.0.0.1', () => server.listen(0, '127.0.0.1', () => {
   writeFileSync(process.argv[2], JSON.stringify({ http: http.address().port, coap: server._sock.address().port }));
 }));
@@ -133,7 +135,7 @@ async function startAnchors(): Promise<{ child: ChildProcess; ports: Record<stri
   writeFileSync(script, ANCHORS);
   const portsFile = join(WORK, 'anchor-ports.json');
   rmSync(portsFile, { force: true });
-  const child = spawn(process.execPath, [script, portsFile], { cwd: ROOT, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...PROFILE, script, portsFile], { cwd: ROOT, stdio: 'ignore' });
   return { child, ports: await waitForFile(portsFile) };
 }
 
