@@ -11,10 +11,11 @@ import { rateRatio, report, timeRatio } from './report';
 /**
  * The registry at 100k devices (issue 4 "Scale"): CSV import rate with validation, vault and
  * outbox, against plain better-sqlite3 inserts of the same rows into the same tables and indexes
- * in one transaction (target ≥ 0.5×); then list/filter latency on the full registry, against a
- * plain primary-key page read.
+ * in one transaction (target ≥ 0.5×), each the best of three turns taken alternately; then
+ * list/filter latency on the full registry, against a plain primary-key page read.
  */
 const DEVICES = 100_000;
+const IMPORT_RUNS = 3;
 const PRODUCT = 'pBench01';
 
 function fresh(): { db: Db; registry: Registry } {
@@ -52,9 +53,16 @@ function rows(): Row[] {
 }
 
 function seconds(body: () => void): number {
+  return measure(body).wall;
+}
+
+/** Wall-clock and CPU seconds (user + system) of `body`; on a busy machine the CPU time varies less. */
+function measure(body: () => void): { wall: number; cpu: number } {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   body();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
 }
 
 function medianMs(body: () => void, runs = 15): number {
@@ -67,26 +75,54 @@ it('imports 100k devices from CSV and lists them interactively', () => {
   const csv = ['deviceKey,name,serial,mac,deviceSecret', ...data.map((row) => `${row.deviceKey},${row.name},${row.serial},${row.mac},${row.deviceSecret}`)].join('\n');
 
   // Anchor: the same rows into the same tables and indexes, one transaction, nothing else.
-  const anchor = fresh();
-  const insert = anchor.db.prepare(
-    `INSERT INTO devices (product_key, device_key, name, serial, mac, firmware, destination, credential_source, state, cert_fingerprint, attributes, tags, desired_config, timezone, revision, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, NULL, 'local', 'imported', 'planned', NULL, '{}', '{}', '{}', '+00:00', ?, ?, ?)`,
-  );
-  const anchorSeconds = seconds(() => anchor.db.transaction(() => data.forEach((row, index) => insert.run(PRODUCT, row.deviceKey, row.name, row.serial, row.mac, index + 2, 1, 1)))());
-  anchor.db.close();
+  const anchorRun = () => {
+    const anchor = fresh();
+    const insert = anchor.db.prepare(
+      `INSERT INTO devices (product_key, device_key, name, serial, mac, firmware, destination, credential_source, state, cert_fingerprint, attributes, tags, desired_config, timezone, revision, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, NULL, 'local', 'imported', 'planned', NULL, '{}', '{}', '{}', '+00:00', ?, ?, ?)`,
+    );
+    const elapsed = measure(() => anchor.db.transaction(() => data.forEach((row, index) => insert.run(PRODUCT, row.deviceKey, row.name, row.serial, row.mac, index + 2, 1, 1)))());
+    anchor.db.close();
+    return elapsed;
+  };
+  const importRun = () => {
+    const run = fresh();
+    let imported = 0;
+    const elapsed = measure(() => {
+      const result = run.registry.importDevices(csv, { productKey: PRODUCT, dryRun: false });
+      if (!result.ok) throw new Error(result.error.message);
+      imported = result.value.imported;
+    });
+    expect(imported).toBe(DEVICES);
+    expect(run.db.prepare("SELECT count(*) FROM outbox WHERE entity = 'device'").pluck().get()).toBe(DEVICES);
+    return { elapsed, ...run };
+  };
 
-  const { db, registry } = fresh();
-  let imported = 0;
-  const importSeconds = seconds(() => {
-    const result = registry.importDevices(csv, { productKey: PRODUCT, dryRun: false });
-    if (!result.ok) throw new Error(result.error.message);
-    imported = result.value.imported;
+  // The machine is shared: anchor and import take turns, and each keeps its best of IMPORT_RUNS.
+  const anchorTimes: { wall: number; cpu: number }[] = [];
+  const importTimes: { wall: number; cpu: number }[] = [];
+  let last: ReturnType<typeof importRun> | undefined;
+  for (let round = 0; round < IMPORT_RUNS; round++) {
+    anchorTimes.push(anchorRun());
+    last?.db.close();
+    last = importRun();
+    importTimes.push(last.elapsed);
+  }
+  const { db, registry } = last!;
+  const best = (times: { wall: number; cpu: number }[], kind: 'wall' | 'cpu') => Math.min(...times.map((time) => time[kind]));
+  const rate = DEVICES / best(importTimes, 'wall');
+  const anchorRate = DEVICES / best(anchorTimes, 'wall');
+  report({
+    bench: 'registry',
+    case: 'csv-import-100k',
+    value: Math.round(rate),
+    unit: 'rows/s',
+    anchor: { name: 'plain better-sqlite3 inserts, one transaction', value: Math.round(anchorRate) },
+    ratio: rateRatio(rate, anchorRate),
+    target: '≥ 0.5',
+    cpuRatio: rateRatio(best(anchorTimes, 'cpu'), best(importTimes, 'cpu')),
+    runs: importTimes.map((time, index) => ({ anchorSeconds: Number(anchorTimes[index]!.wall.toFixed(3)), importSeconds: Number(time.wall.toFixed(3)), ratio: Number((anchorTimes[index]!.wall / time.wall).toFixed(3)) })),
   });
-  expect(imported).toBe(DEVICES);
-  expect(db.prepare("SELECT count(*) FROM outbox WHERE entity = 'device'").pluck().get()).toBe(DEVICES);
-  const rate = DEVICES / importSeconds;
-  const anchorRate = DEVICES / anchorSeconds;
-  report({ bench: 'registry', case: 'csv-import-100k', value: Math.round(rate), unit: 'rows/s', anchor: { name: 'plain better-sqlite3 inserts, one transaction', value: Math.round(anchorRate) }, ratio: rateRatio(rate, anchorRate), target: '≥ 0.5' });
 
   const plainPage = db.prepare('SELECT * FROM devices ORDER BY id LIMIT 100');
   const anchorMs = medianMs(() => plainPage.all());

@@ -191,13 +191,14 @@ export class Vault {
       for (const entry of entries) this.put(entry.id, entry.secret, purpose);
       return;
     }
-    for (const id of bundles.present.all(JSON.stringify(entries.map((entry) => entry.id)))) this.delete(id);
     const now = this.clock();
     for (let start = 0; start < entries.length; start += BUNDLE_SIZE) {
       const chunk = entries.slice(start, start + BUNDLE_SIZE);
+      const ids = JSON.stringify(chunk.map((entry) => entry.id));
+      for (const id of bundles.present.all(ids)) this.delete(id);
       const bundle = Number(bundles.insert.run(purpose, now, now).lastInsertRowid);
       this.sealBundle(bundle, Object.fromEntries(chunk.map((entry) => [entry.id, entry.secret])));
-      bundles.addMembers.run(bundle, JSON.stringify(chunk.map((entry) => entry.id)));
+      bundles.addMembers.run(bundle, ids);
     }
   }
 

@@ -27,7 +27,7 @@ export class DeviceImportWriter {
                             state, cert_fingerprint, attributes, tags, desired_config, created_at, updated_at, revision)
        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
               @state, @certFingerprint, @attributes, @tags, @desiredConfig, @createdAt, @updatedAt, @firstRevision + key
-       FROM json_each(@rows) ORDER BY key`,
+       FROM json_each(@rows)`, // file order, without the sort an ORDER BY key would add; the revision comes from key either way
     );
     this.insertOutbox = db.prepare(
       `INSERT INTO outbox (seq, entity, entity_id, operation, revision, idempotency_key, depends_on, payload, created_at)

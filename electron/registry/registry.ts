@@ -347,10 +347,7 @@ export class Registry {
     const now = this.context.clock();
     const result = this.transaction(() => {
       const device = this.saveDevice(
-        plannedDevice(
-          { ...input, deviceKey: key.value, destination: product.value.destination, credentialSource: input.deviceSecret ? 'imported' : deviceSecret ? 'generated' : 'none' },
-          now,
-        ),
+        plannedDevice({ ...input, deviceKey: key.value }, product.value.destination, input.deviceSecret ? 'imported' : deviceSecret ? 'generated' : 'none', now),
         'create',
       );
       if (deviceSecret && vault?.ok) vault.value.put(deviceSecretId(device.productKey, device.deviceKey), deviceSecret, 'device-secret');
@@ -376,7 +373,7 @@ export class Registry {
     if (vault && !vault.ok) return vault;
     const now = this.context.clock();
     const destinations = new Map([...new Set(rows.map((row) => row.productKey))].map((productKey) => [productKey, this.products.get(productKey)!.destination]));
-    const devices = rows.map((row) => newDeviceFields({ ...row, destination: destinations.get(row.productKey)!, credentialSource: row.deviceSecret ? 'imported' : 'none' }));
+    const devices = rows.map((row) => newDeviceFields(row, destinations.get(row.productKey)!, row.deviceSecret ? 'imported' : 'none'));
     const secrets = rows.flatMap((row) => (row.deviceSecret ? [{ id: deviceSecretId(row.productKey, row.deviceKey), secret: row.deviceSecret }] : []));
     const result = this.transaction(() => {
       this.importWriter.createAll(devices, plannedStart(now), this.outbox.nextRevision());
@@ -393,7 +390,8 @@ export class Registry {
   /** Checks rows against the registry: known products, free keys, naming rules. */
   private resolveCsvRows(rows: CsvDeviceRow[], issues: CsvIssue[]): CsvDeviceRow[] {
     const resolved: CsvDeviceRow[] = [];
-    const taken = new Set(rows.filter((row) => row.deviceKey).map((row) => `${row.productKey}/${row.deviceKey}`));
+    // The file's own keys, for rows whose key the naming rule derives (built only when one does).
+    let taken: Set<string> | undefined;
     const products = new Map<string, Product | undefined>();
     const existing = new Map<string, Set<string>>();
     for (const row of rows) {
@@ -411,6 +409,7 @@ export class Registry {
           continue;
         }
         deviceKey = key.value;
+        taken ??= new Set(rows.filter((other) => other.deviceKey).map((other) => `${other.productKey}/${other.deviceKey}`));
         if (taken.has(`${row.productKey}/${deviceKey}`)) {
           issues.push({ line: row.line, column: 'deviceKey', message: `the naming rule gives ${deviceKey}, which another row of this file uses` });
           continue;
@@ -422,7 +421,7 @@ export class Registry {
         issues.push({ line: row.line, column: 'deviceKey', message: `device ${row.productKey}/${deviceKey} already exists` });
         continue;
       }
-      resolved.push({ ...row, deviceKey });
+      resolved.push(deviceKey === row.deviceKey ? row : { ...row, deviceKey });
     }
     return resolved;
   }
@@ -661,14 +660,14 @@ export class Registry {
 }
 
 /** A new device, `planned` (architecture §5), before its first revision. */
-function plannedDevice(fields: NewDeviceInput, now: number): Omit<Device, 'revision'> {
-  return { ...newDeviceFields(fields), ...plannedStart(now) };
+function plannedDevice(fields: NewDeviceInput, destination: string, credentialSource: Device['credentialSource'], now: number): Omit<Device, 'revision'> {
+  return { ...newDeviceFields(fields, destination, credentialSource), ...plannedStart(now) };
 }
 
-type NewDeviceInput = Pick<Device, 'productKey' | 'deviceKey' | 'destination' | 'credentialSource'> & { name?: string; serial?: string; mac?: string; firmware?: string; timezone?: string };
+type NewDeviceInput = Pick<Device, 'productKey' | 'deviceKey'> & { name?: string; serial?: string; mac?: string; firmware?: string; timezone?: string };
 
 /** What the caller or the CSV row gives a new device, with the defaults for what it leaves out. */
-function newDeviceFields(fields: NewDeviceInput): NewDeviceFields {
+function newDeviceFields(fields: NewDeviceInput, destination: string, credentialSource: Device['credentialSource']): NewDeviceFields {
   return {
     productKey: fields.productKey,
     deviceKey: fields.deviceKey,
@@ -676,8 +675,8 @@ function newDeviceFields(fields: NewDeviceInput): NewDeviceFields {
     serial: fields.serial ?? null,
     mac: fields.mac ?? null,
     firmware: fields.firmware ?? null,
-    destination: fields.destination,
-    credentialSource: fields.credentialSource,
+    destination,
+    credentialSource,
     timezone: fields.timezone ?? '+00:00',
   };
 }
