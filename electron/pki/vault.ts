@@ -79,8 +79,9 @@ function wrapRow(dataKey: Buffer, unlock: Unlock, scrypt: ScryptParams, now: num
 function prepareBundleStatements(db: Db) {
   if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_bundle_members'").get() === undefined) return undefined;
   return {
-    insert: db.prepare("INSERT INTO vault_bundles (purpose, iv, tag, ciphertext, created_at, updated_at) VALUES (?, x'', x'', x'', ?, ?)"),
-    seal: db.prepare('UPDATE vault_bundles SET iv = ?, tag = ?, ciphertext = ?, updated_at = ? WHERE id = ?'),
+    lastId: db.prepare<[], number>('SELECT max(id) FROM vault_bundles').pluck(),
+    insert: db.prepare('INSERT INTO vault_bundles (id, purpose, iv, tag, ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    reseal: db.prepare('UPDATE vault_bundles SET iv = ?, tag = ?, ciphertext = ?, updated_at = ? WHERE id = ?'),
     read: db.prepare<[number], { iv: Buffer; tag: Buffer; ciphertext: Buffer }>('SELECT iv, tag, ciphertext FROM vault_bundles WHERE id = ?'),
     remove: db.prepare('DELETE FROM vault_bundles WHERE id = ?'),
     member: db.prepare<[string], number>('SELECT bundle FROM vault_bundle_members WHERE id = ?').pluck(),
@@ -192,12 +193,16 @@ export class Vault {
       return;
     }
     const now = this.clock();
+    // The caller's transaction is the only writer: the next ids are free, so each bundle is sealed
+    // under its own id before its row is written once.
+    let bundle = bundles.lastId.get() ?? 0;
     for (let start = 0; start < entries.length; start += BUNDLE_SIZE) {
       const chunk = entries.slice(start, start + BUNDLE_SIZE);
       const ids = JSON.stringify(chunk.map((entry) => entry.id));
       for (const id of bundles.present.all(ids)) this.delete(id);
-      const bundle = Number(bundles.insert.run(purpose, now, now).lastInsertRowid);
-      this.sealBundle(bundle, Object.fromEntries(chunk.map((entry) => [entry.id, entry.secret])));
+      bundle++;
+      const sealed = this.sealBundle(bundle, Object.fromEntries(chunk.map((entry) => [entry.id, entry.secret])));
+      bundles.insert.run(bundle, purpose, sealed.iv, sealed.tag, sealed.ciphertext, now, now);
       bundles.addMembers.run(bundle, ids);
     }
   }
@@ -235,9 +240,8 @@ export class Vault {
   }
 
   /** The bundle's own id is its additional data, so a bundle cannot be swapped for another. */
-  private sealBundle(bundle: number, secrets: Record<string, string>): void {
-    const sealed = seal(this.dataKey, Buffer.from(JSON.stringify(secrets), 'utf8'), `vault-bundle:${bundle}`);
-    this.bundleStatements()!.seal.run(sealed.iv, sealed.tag, sealed.ciphertext, this.clock(), bundle);
+  private sealBundle(bundle: number, secrets: Record<string, string>): ReturnType<typeof seal> {
+    return seal(this.dataKey, Buffer.from(JSON.stringify(secrets), 'utf8'), `vault-bundle:${bundle}`);
   }
 
   private bundleOf(id: string): { bundle: number; secrets: Record<string, string> } | undefined {
@@ -257,7 +261,10 @@ export class Vault {
     statements.removeMember.run(id);
     const { [id]: _dropped, ...rest } = found.secrets;
     if (Object.keys(rest).length === 0) statements.remove.run(found.bundle);
-    else this.sealBundle(found.bundle, rest);
+    else {
+      const sealed = this.sealBundle(found.bundle, rest);
+      statements.reseal.run(sealed.iv, sealed.tag, sealed.ciphertext, this.clock(), found.bundle);
+    }
     return true;
   }
 }
