@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustProvider } from '../../electron/hub/tls';
 import { httpAuthSign } from '../../electron/protocol';
-import { tempDir } from '../helpers/cli';
+import { initDataDir, readPortsFile, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
 import { curl, startTransports } from '../helpers/hub-transports';
 import { DEVICE_SUBJECT, openssl, opensslCsr } from '../helpers/openssl';
 
@@ -89,5 +89,51 @@ describe('HTTPS with client certificates (§4)', () => {
     revoked.add(certs['meter-1']!.serial);
     const afterRevocation = await login(httpsUrl, withCert('meter-1'));
     expect([afterRevocation.status, afterRevocation.json.code]).toEqual([403, 746]);
+  });
+});
+
+/** The same over the real CLI: the local CA (`ca init`, `cert issue`) is what the HTTPS listener trusts. */
+describe('commissioner hub --https-port with a local-CA device certificate', () => {
+  let dir: string;
+  let work: string;
+  let hub: CliProcess;
+  let base: string;
+  let productKey: string;
+  let deviceSecret: string;
+  const device: { cert?: string; key?: string } = {};
+  const cli = (...args: string[]) => runCli(['--data', dir, '--json', ...args]).json<{ ok: boolean; value?: never }>();
+
+  beforeAll(async () => {
+    dir = initDataDir();
+    work = tempDir('hub-https-mtls-');
+    expect(cli('ca', 'init', '--name', 'Hub Test').ok).toBe(true);
+    productKey = (cli('product', 'create', '--name', 'Cert meter', '--auth', 'certificate').value as unknown as { product: { productKey: string } }).product.productKey;
+    deviceSecret = (cli('device', 'create', '--product', productKey, '--device-key', 'dev-https').value as unknown as { deviceSecret: string }).deviceSecret;
+    const csr = opensslCsr(work, 'dev-https', DEVICE_SUBJECT('dev-https'));
+    device.cert = join(work, 'dev-https.pem');
+    device.key = csr.key;
+    expect(cli('cert', 'issue', '--device', 'dev-https', '--csr', csr.csr, '--out', device.cert).ok).toBe(true);
+    const portsFile = join(work, 'ports.json');
+    hub = startCli(['--data', dir, 'hub', '--port', '0', '--mqtt-port', 'off', '--mqtts-port', 'off', '--wss-port', 'off', '--https-port', '0', '--ports-file', portsFile]);
+    base = `https://127.0.0.1:${Number((await readPortsFile(portsFile)).https)}`;
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('logs in with the certificate, is refused without it (746) and after revocation', async () => {
+    const login = (tls: string[]) => {
+      const sign = httpAuthSign({ productKey, deviceKey: 'dev-https', lifetime: 300000, signMethod: 'sha256', deviceSecret });
+      return curl([...tls, ...json, '--data-binary', JSON.stringify({ signMethod: 'sha256', lifetime: 300000, sign }), `${base}/auth/${productKey}/dev-https`]);
+    };
+    const withCert = ['-k', '--cert', device.cert!, '--key', device.key!];
+    const admitted = await login(withCert);
+    expect([admitted.status, admitted.json.code]).toEqual([200, 200]);
+    const bare = await login(['-k']);
+    expect([bare.status, bare.json.code]).toEqual([403, 746]);
+    expect(cli('cert', 'revoke', '--device', 'dev-https', '--reason', 'keyCompromise').ok).toBe(true);
+    const revoked = await login(withCert);
+    expect([revoked.status, revoked.json.code]).toEqual([403, 746]);
   });
 });
