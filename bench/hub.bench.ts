@@ -83,6 +83,7 @@ interface SuiteLine {
   scenario?: string;
   target?: string;
   result?: Record<string, unknown>;
+  cpu?: { broker_cpu_pct?: number };
   suite?: { warmup?: boolean; scenario_key?: string; noisy_kept?: string };
   broker_rss_mb?: number | null;
 }
@@ -99,12 +100,26 @@ function runSuite(targets: string): SuiteLine[] {
     .map((line) => JSON.parse(line) as SuiteLine);
 }
 
+/** The hub's broker CPU per operation beside the anchor's, and their ratio (anchor ÷ hub: above 1 means the hub costs less). */
+function cpuFigures(hub: number | undefined, aedes: number | undefined): Record<string, number> {
+  if (hub === undefined || aedes === undefined) return {};
+  return { cpuUsPerOp: Number(hub.toFixed(2)), anchorCpuUsPerOp: Number(aedes.toFixed(2)), cpuRatio: timeRatio(hub, aedes) };
+}
+
 function reportSuite(lines: SuiteLine[]): number {
   const measured = lines.filter((line) => line.result && line.target && !line.suite?.warmup);
   let reported = 0;
   for (const [scenario, figure] of Object.entries(FIGURES)) {
+    const samplesOf = (target: string) => measured.filter((line) => (line.suite?.scenario_key ?? line.scenario) === scenario && line.target === target);
     const valueOf = (target: string, pick = figure.pick) => {
-      const values = measured.filter((line) => (line.suite?.scenario_key ?? line.scenario) === scenario && line.target === target).map((line) => pick(line.result!)).filter((value): value is number => typeof value === 'number');
+      const values = samplesOf(target).map((line) => pick(line.result!)).filter((value): value is number => typeof value === 'number');
+      return values.length ? median(values) : undefined;
+    };
+    /** Broker CPU µs per connect or message: what a shared, loaded machine distorts least (a starved broker is slow, not costly). */
+    const cpuPerOp = (target: string) => {
+      const values = samplesOf(target)
+        .map((line) => ((line.cpu?.broker_cpu_pct ?? NaN) * 1e4) / (figure.pick(line.result!) ?? NaN))
+        .filter((value) => Number.isFinite(value) && value > 0);
       return values.length ? median(values) : undefined;
     };
     const emit = (label: string, unit: string, rate: boolean, pick: typeof figure.pick, target?: string) => {
@@ -121,6 +136,7 @@ function reportSuite(lines: SuiteLine[]): number {
         anchor: { name: 'aedes-enos', value: aedes },
         ratio,
         ...(mosquitto !== undefined ? { mosquitto, ratioToMosquitto: rate ? rateRatio(hub, mosquitto) : timeRatio(hub, mosquitto) } : {}),
+        ...(rate ? cpuFigures(cpuPerOp('hub'), cpuPerOp('aedes-enos')) : {}),
         ...(target ? { target } : {}),
         quick: QUICK,
       });
