@@ -1,4 +1,4 @@
-import { DeviceStateSchema, type Device, type DeviceListQuery, type DevicePage, type DeviceState, type DeviceStats } from '../../shared/contract/devices';
+import { DeviceStateSchema, type Device, type DeviceFilterQuery, type DeviceListQuery, type DevicePage, type DeviceState, type DeviceStats } from '../../shared/contract/devices';
 import type { Db } from './database';
 
 interface DeviceRow {
@@ -120,12 +120,8 @@ export class DeviceRepository {
     this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
   }
 
-  /**
-   * One page in keyset order (sort column, id): each page costs the same however deep it is,
-   * served by the indexes of migration 002.
-   */
-  list(query: DeviceListQuery): DevicePage {
-    const column = SORT_COLUMN[query.sort];
+  /** The WHERE terms and parameters of a filter (product, state, substring). */
+  private filterTerms(query: DeviceFilterQuery): { where: string[]; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.productKey) {
@@ -141,22 +137,40 @@ export class DeviceRepository {
       where.push("(device_key LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR serial LIKE ? ESCAPE '\\' OR mac LIKE ? ESCAPE '\\')");
       params.push(like, like, like, like);
     }
+    return { where, params };
+  }
+
+  /** How many devices a filter matches. */
+  count(query: DeviceFilterQuery): number {
+    const { where, params } = this.filterTerms(query);
+    return this.db.prepare<unknown[], number>(`SELECT count(*) FROM devices ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).pluck().get(...params)!;
+  }
+
+  /**
+   * One page in keyset order (sort column, id): each page costs the same however deep it is,
+   * served by the indexes of migration 002. With `offset`, the window at that position instead
+   * (its cost grows with the offset: the index is walked up to it).
+   */
+  list(query: DeviceListQuery): DevicePage {
+    const column = SORT_COLUMN[query.sort];
+    const { where, params } = this.filterTerms(query);
     const descending = query.order === 'desc';
     if (query.after) {
       const cursor = decodeCursor(query.after);
       if (cursor) {
-        where.push(`(${column}, id) ${descending ? '<' : '>'} (?, ?)`);
-        params.push(cursor[0], cursor[1]);
+        // The single-column bound lets SQLite seek the index: a row value with a COLLATE term alone is scanned.
+        where.push(`${column} ${descending ? '<=' : '>='} ? AND (${column}, id) ${descending ? '<' : '>'} (?, ?)`);
+        params.push(cursor[0], cursor[0], cursor[1]);
       }
     }
     const direction = descending ? 'DESC' : 'ASC';
-    const sql = `SELECT ${COLUMNS} FROM devices ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
-    const rows = this.db.prepare<unknown[], DeviceRow>(sql).all(...params, query.limit + 1);
+    const sql = `SELECT ${COLUMNS} FROM devices ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${column} ${direction}, id ${direction} LIMIT ? OFFSET ?`;
+    const rows = this.db.prepare<unknown[], DeviceRow>(sql).all(...params, query.limit + 1, query.offset ?? 0);
     const page = rows.slice(0, query.limit).map(toDevice);
     const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
     return {
       items: page.map(publicDevice),
-      next: last ? encodeCursor([last[column as keyof DeviceRow] as string | number, last.id]) : null,
+      next: last ? encodeCursor([last[CURSOR_FIELD[query.sort]], last.id]) : null,
     };
   }
 

@@ -91,6 +91,7 @@ export function createRegistryModule(context: ServiceContext): RegistryModule {
       'devices.import': (input) => registry.importDevices(input.csv, { productKey: input.productKey, dryRun: input.dryRun }),
       'devices.export': (input) => registry.exportDevices(input.productKey),
       'devices.stats': () => ok(registry.devices.stats()),
+      'devices.count': (input) => ok({ total: registry.devices.count(input) }),
       ...assets.handlers(),
     },
   };

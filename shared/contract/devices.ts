@@ -42,20 +42,31 @@ export const TimezoneSchema = z.string().regex(/^([+-]\d{2}:\d{2}|[A-Za-z_]+(\/[
 export const DeviceSortSchema = z.enum(['deviceKey', 'name', 'createdAt']);
 export type DeviceSort = z.infer<typeof DeviceSortSchema>;
 
+/** Which devices a list or count takes. */
+const deviceFilter = {
+  productKey: z.string().max(20).optional(),
+  state: DeviceStateSchema.optional(),
+  /** Substring of deviceKey, name, serial or MAC. */
+  query: z.string().max(200).optional(),
+};
+
 export const DeviceListSchema = z
   .object({
-    productKey: z.string().max(20).optional(),
-    state: DeviceStateSchema.optional(),
-    /** Substring of deviceKey, name, serial or MAC. */
-    query: z.string().max(200).optional(),
+    ...deviceFilter,
     sort: DeviceSortSchema.default('deviceKey'),
     order: z.enum(['asc', 'desc']).default('asc'),
     limit: z.number().int().min(1).max(1000).default(100),
     /** The `next` cursor of the previous page (keyset pagination). */
     after: z.string().max(400).optional(),
+    /** The window from this position in the sorted list (a virtualized table jumping to a scroll position, issue 11); not with `after`. */
+    offset: z.number().int().min(0).max(100_000_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((query) => query.after === undefined || query.offset === undefined, { message: 'give either a cursor (after) or an offset, not both', path: ['offset'] });
 export type DeviceListQuery = z.output<typeof DeviceListSchema>;
+
+export const DeviceFilterSchema = z.object(deviceFilter).strict();
+export type DeviceFilterQuery = z.output<typeof DeviceFilterSchema>;
 
 export const DevicePageSchema = z.object({ items: z.array(DeviceSchema), next: z.string().nullable() });
 export type DevicePage = z.infer<typeof DevicePageSchema>;
@@ -123,6 +134,8 @@ export const devicesRequests = {
   /** The import's CSV columns, without secrets. */
   export: request('devices.export', z.object({ productKey: z.string().max(20).optional() }).strict(), z.object({ csv: z.string(), rows: z.number().int() })),
   stats: request('devices.stats', z.object({}).strict(), DeviceStatsSchema),
+  /** How many devices a filter matches (the virtualized table's height). */
+  count: request('devices.count', DeviceFilterSchema, z.object({ total: z.number().int() })),
 };
 
 export const DeviceChangeSchema = z.object({

@@ -69,4 +69,24 @@ describe('registry contract: products, devices, model, assets', () => {
     const exported = (await call('products.exportModel', { productKey })) as { ok: true; value: Record<string, unknown> };
     expect(await call('model.check', { model: exported.value })).toEqual({ ok: true, value: { valid: true, violations: [] } });
   });
+
+  it('counts a filter and serves the window at an offset (the virtualized table, issue 11); a cursor and an offset together are refused', async () => {
+    const product = (await call('products.create', { name: 'Window', authScheme: 'device-secret' })) as { ok: true; value: { product: { productKey: string } } };
+    const productKey = product.value.product.productKey;
+    for (let index = 0; index < 25; index += 1) await call('devices.create', { productKey, deviceKey: `w${String(index).padStart(2, '0')}`, serial: index % 5 === 0 ? `FIVE-${index}` : `SN-${index}` });
+    expect(await call('devices.count', { productKey })).toEqual({ ok: true, value: { total: 25 } });
+    expect(await call('devices.count', { productKey, query: 'FIVE' })).toEqual({ ok: true, value: { total: 5 } });
+    expect(await call('devices.count', { productKey, state: 'active' })).toEqual({ ok: true, value: { total: 0 } });
+    const window = (await call('devices.list', { productKey, offset: 20, limit: 3 })) as { ok: true; value: { items: { deviceKey: string }[]; next: string } };
+    expect(window.value.items.map((item) => item.deviceKey)).toEqual(['w20', 'w21', 'w22']);
+    // The window's cursor continues after it.
+    const after = (await call('devices.list', { productKey, after: window.value.next, limit: 5 })) as { ok: true; value: { items: { deviceKey: string }[]; next: string | null } };
+    expect(after.value).toMatchObject({ items: [{ deviceKey: 'w23' }, { deviceKey: 'w24' }], next: null });
+    const descending = (await call('devices.list', { productKey, offset: 1, limit: 2, order: 'desc' })) as { ok: true; value: { items: { deviceKey: string }[] } };
+    expect(descending.value.items.map((item) => item.deviceKey)).toEqual(['w23', 'w22']);
+    expect(await call('devices.list', { productKey, offset: 100 })).toMatchObject({ ok: true, value: { items: [], next: null } });
+    expect(await call('devices.list', { productKey, offset: 1, after: window.value.next })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('devices.list', { productKey, offset: -1 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('devices.count', { productKey, sort: 'name' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Api } from '../../shared/api';
 import type { Device } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
-import { createDevicesStore } from '../../renderer/src/stores/devices';
+import { createDevicesStore, deviceAt, keptWindows, windowRuns } from '../../renderer/src/stores/devices';
 
 const device = (deviceKey: string, state: Device['state'] = 'planned'): Device => ({
   productKey: 'P1', deviceKey, name: deviceKey, serial: null, mac: null, firmware: null, destination: 'local', credentialSource: 'none', state,
@@ -14,12 +14,13 @@ function registryApi(all: Device[], overrides: Record<string, (input: never) => 
   const calls: [string, Record<string, unknown>][] = [];
   let changed: (() => void) | undefined;
   const handlers: Record<string, (input: never) => Result<unknown>> = {
-    'devices.list': (input: { limit: number; after?: string; query?: string }) => {
+    'devices.list': (input: { limit: number; offset?: number; query?: string }) => {
       const matching = all.filter((item) => !input.query || item.deviceKey.includes(input.query));
-      const start = input.after ? matching.findIndex((item) => item.deviceKey === input.after) + 1 : 0;
+      const start = input.offset ?? 0;
       const items = matching.slice(start, start + input.limit);
       return ok({ items, next: start + input.limit < matching.length ? items.at(-1)!.deviceKey : null });
     },
+    'devices.count': (input: { query?: string }) => ok({ total: all.filter((item) => !input.query || item.deviceKey.includes(input.query)).length }),
     'devices.get': (input: { ref: string }) => ok(all.find((item) => `${item.productKey}/${item.deviceKey}` === input.ref)),
     'devices.update': (input: { ref: string; state: Device['state'] }) => ok({ ...all.find((item) => `P1/${item.deviceKey}` === input.ref)!, state: input.state }),
     ...overrides,
@@ -40,19 +41,42 @@ function registryApi(all: Device[], overrides: Record<string, (input: never) => 
 const many = Array.from({ length: 2500 }, (_, index) => device(`d${String(index).padStart(5, '0')}`));
 
 describe('devices store', () => {
-  it('loads page by page until the cursor runs out, and not twice at once', async () => {
+  it('counts the matches and loads only the windows around the rows in view, each once', async () => {
     const { api, calls } = registryApi(many);
     const store = createDevicesStore(api);
     await store.getState().reload();
-    expect(store.getState().rows).toHaveLength(1000);
-    const [first, second] = [store.getState().loadMore(), store.getState().loadMore()];
-    await Promise.all([first, second]);
-    expect(store.getState().rows).toHaveLength(2000);
-    await store.getState().loadMore();
-    await store.getState().loadMore();
-    expect(store.getState()).toMatchObject({ next: null, loading: false });
-    expect(store.getState().rows.at(-1)!.deviceKey).toBe('d02499');
-    expect(calls.filter(([channel]) => channel === 'devices.list')).toHaveLength(3);
+    expect(store.getState().total).toBe(2500);
+    const lists = () => calls.filter(([channel]) => channel === 'devices.list').map(([, input]) => [input.offset, input.limit]);
+    expect(lists()).toEqual([[0, 200]]);
+    // A jump to the end fetches the windows there, not the 2,000 rows before them.
+    await Promise.all([store.getState().ensure(2480, 2499), store.getState().ensure(2480, 2499)]);
+    expect(lists()).toEqual([[0, 200], [2200, 300]]);
+    expect(deviceAt(store.getState().windows, 2499)!.deviceKey).toBe('d02499');
+    expect(deviceAt(store.getState().windows, 1000)).toBeUndefined();
+    // Back in the middle: the windows around rows 1000–1020, one request.
+    const before = store.getState().windows;
+    await store.getState().ensure(1000, 1020);
+    expect(lists().at(-1)).toEqual([800, 500]);
+    expect(deviceAt(store.getState().windows, 1010)!.deviceKey).toBe('d01010');
+    // A loaded window keeps its identity when others arrive: its rows are not rebuilt.
+    expect(store.getState().windows[24]).toBe(before[24]);
+    expect(store.getState().loading).toBe(false);
+  });
+
+  it('asks for at most the contract’s page limit per request, and keeps a bounded number of windows', async () => {
+    const { api, calls } = registryApi(Array.from({ length: 30_000 }, (_, index) => device(`e${String(index).padStart(5, '0')}`)));
+    const store = createDevicesStore(api);
+    await store.getState().reload();
+    await store.getState().ensure(0, 2999);
+    expect(calls.filter(([channel]) => channel === 'devices.list').every(([, input]) => (input.limit as number) <= 1000)).toBe(true);
+    for (let first = 0; first < 30_000; first += 1000) await store.getState().ensure(first, first + 40);
+    expect(Object.keys(store.getState().windows).length).toBeLessThanOrEqual(100);
+    expect(deviceAt(store.getState().windows, 29_020)!.deviceKey).toBe('e29020');
+  });
+
+  it('groups missing windows into runs no longer than a request may be, and keeps the windows nearest the view', () => {
+    expect(windowRuns([5, 1, 2, 3, 9, 10], 2)).toEqual([{ start: 1, length: 2 }, { start: 3, length: 1 }, { start: 5, length: 1 }, { start: 9, length: 2 }]);
+    expect(Object.keys(keptWindows({ 0: 'a', 5: 'b', 9: 'c', 10: 'd' }, 9, 2)).map(Number).sort((a, b) => a - b)).toEqual([9, 10]);
   });
 
   it('a new filter starts over, and an answer to an older filter is dropped', async () => {
@@ -61,7 +85,16 @@ describe('devices store', () => {
     const old = store.getState().setFilter({ sort: 'deviceKey', order: 'asc' });
     const fresh = store.getState().setFilter({ sort: 'deviceKey', order: 'asc', query: 'd0001' });
     await Promise.all([old, fresh]);
-    expect(store.getState().rows.map((row) => row.deviceKey)).toEqual(Array.from({ length: 10 }, (_, i) => `d0001${i}`));
+    expect(store.getState().total).toBe(10);
+    expect(store.getState().windows[0]!.map((row) => row.deviceKey)).toEqual(Array.from({ length: 10 }, (_, i) => `d0001${i}`));
+    expect(store.getState().windows[1]).toEqual([]);
+  });
+
+  it('keeps a refused count with its code', async () => {
+    const { api } = registryApi(many, { 'devices.count': () => err('INVALID_INPUT', 'query too long') });
+    const store = createDevicesStore(api);
+    await store.getState().reload();
+    expect(store.getState()).toMatchObject({ total: 0, error: { code: 'INVALID_INPUT' } });
   });
 
   it('reveals a secret only on request, forgets it with the selection, and keeps refusals with their code', async () => {
@@ -90,7 +123,7 @@ describe('devices store', () => {
     await store.getState().select('P1/d00003');
     await store.getState().setState('disabled');
     expect(store.getState().selected?.state).toBe('disabled');
-    expect(store.getState().rows[3]!.state).toBe('disabled');
+    expect(deviceAt(store.getState().windows, 3)!.state).toBe('disabled');
     emitChanged();
     expect(store.getState().stale).toBe(true);
     await store.getState().reload();

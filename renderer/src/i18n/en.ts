@@ -101,7 +101,6 @@ export const en = {
   'devices.tags': 'Tags',
   'devices.close': 'Close',
   'devices.count': '{count} devices',
-  'devices.countMore': '{count} devices loaded, more as you scroll',
   'devices.loading': 'Loading devices',
   'devices.changedReload': 'Devices changed: reload',
   'devices.to.planned': 'Plan again',

@@ -100,7 +100,6 @@ export const zhCN: Record<MessageKey, string> = {
   'devices.tags': '标签',
   'devices.close': '关闭',
   'devices.count': '共 {count} 台设备',
-  'devices.countMore': '已加载 {count} 台设备，滚动加载更多',
   'devices.loading': '正在加载设备',
   'devices.changedReload': '设备已变更：重新加载',
   'devices.to.planned': '重新计划',

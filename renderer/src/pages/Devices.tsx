@@ -9,14 +9,13 @@ import { useLiveData } from '../stores/useLiveData';
 
 function DeviceCount() {
   const t = useT();
-  const count = useDevicesStore((state) => state.rows.length);
-  const more = useDevicesStore((state) => state.next !== null);
+  const total = useDevicesStore((state) => state.total);
   const loading = useDevicesStore((state) => state.loading);
   const stale = useDevicesStore((state) => state.stale);
   const reload = useDevicesStore((state) => state.reload);
   return (
     <div className="form-row">
-      <span data-testid="device-count">{t(more ? 'devices.countMore' : 'devices.count', { count })}</span>
+      {total !== null && <span data-testid="device-count">{t('devices.count', { count: total })}</span>}
       {loading && <Progress label={t('devices.loading')} />}
       {stale && (
         <button type="button" onClick={() => void reload()}>
