@@ -175,8 +175,8 @@ describe('registry through the built CLI on a real SQLite file', () => {
     expect(second.value.items.map((d: { deviceKey: string }) => d.deviceKey)).toEqual(['inv-SN0001']);
     expect(second.value.next).toBeNull();
     expect(json('device', 'list', '--query', 'moved').value.items.map((d: { deviceKey: string }) => d.deviceKey)).toEqual(['inv-B101']);
-    // Binary collation: lower-case names sort after upper-case ones.
-    expect(json('device', 'list', '--sort', 'name', '--desc', '--limit', '2').value.items.map((d: { name: string }) => d.name)).toEqual(['env-1', 'Roof 1']);
+    // Names sort case-insensitively: "env-1" between "Derived" and "Moved".
+    expect(json('device', 'list', '--sort', 'name', '--desc', '--limit', '4').value.items.map((d: { name: string }) => d.name)).toEqual(['Roof 1', 'Moved', 'env-1', 'Env 2']);
     failsWith(cli('device', 'list', '--after', 'garbage!'), 'INVALID_INPUT');
     const exported = cli('device', 'export', '--product', inverter);
     expect(exported.stdout.split('\n')[0]).toBe('productKey,deviceKey,name,serial,mac,firmware,timezone');

@@ -5,6 +5,8 @@ import type { Migration } from './index';
  * secret per row: the vault seals them in bundles (`Vault.putMany`), one AES-GCM encryption per
  * bundle, each secret's id pointing at its bundle, so the id reads, lists and deletes like one
  * stored alone. The ids are the vault ids (`device:<pk>/<dk>:secret`), never a secret.
+ * Device names sort case-insensitively: the name indexes of 002 are rebuilt with NOCASE (as
+ * many indexes as before, so a device insert costs what it did).
  */
 export const registryScale: Migration = {
   version: 10,
@@ -26,5 +28,10 @@ export const registryScale: Migration = {
       id     TEXT PRIMARY KEY,
       bundle INTEGER NOT NULL
     ) STRICT, WITHOUT ROWID;
+
+    DROP INDEX devices_by_name;
+    DROP INDEX devices_by_product_name;
+    CREATE INDEX devices_by_name ON devices (name COLLATE NOCASE, id);
+    CREATE INDEX devices_by_product_name ON devices (product_key, name COLLATE NOCASE, id);
   `,
 };
