@@ -39,8 +39,16 @@ const toRun = (row: StoredRun): RunRow => ({ ...row, credential: JSON.parse(row.
 /**
  * The pipeline's journal (architecture §6): one row per run, one per step with its state. A run
  * left `running` (a crash, an unplug) is found again by product and serial and continued.
+ *
+ * A step's start is written in the same commit as the run's next write (what the step learnt, or
+ * its end), not in one of its own: each commit is a WAL fsync on the event loop every slot shares,
+ * and a start alone tells nothing a crash leaves unsaid (the run is `running` and its last step
+ * done is known, so the step under way is the next one).
  */
 export class Journal {
+  /** Step starts not yet written, by run: their rows go in with the run's next write. */
+  private readonly starts = new Map<number, { step: PipelineStep; at: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => number,
@@ -84,24 +92,43 @@ export class Journal {
   }
 
   identify(id: number, identity: { serial: string; mac: string; model: string; firmware: string }): void {
-    this.db.prepare('UPDATE provisioning_runs SET serial = ?, mac = ?, model = ?, firmware = ? WHERE id = ?').run(identity.serial, identity.mac, identity.model, identity.firmware, id);
+    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET serial = ?, mac = ?, model = ?, firmware = ? WHERE id = ?').run(identity.serial, identity.mac, identity.model, identity.firmware, id));
   }
 
   planned(id: number, deviceKey: string): void {
-    this.db.prepare('UPDATE provisioning_runs SET device_key = ? WHERE id = ?').run(deviceKey, id);
+    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET device_key = ? WHERE id = ?').run(deviceKey, id));
   }
 
   credential(id: number, note: CredentialNote): void {
-    this.db.prepare('UPDATE provisioning_runs SET credential = ? WHERE id = ?').run(JSON.stringify(note), id);
+    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET credential = ? WHERE id = ?').run(JSON.stringify(note), id));
   }
 
+  /** A step started (written with the run's next write) or ended. */
   step(id: number, step: PipelineStep, status: StepResult['status'] | 'running', detail = '', ms = 0): void {
+    if (status === 'running') {
+      this.starts.set(id, { step, at: this.clock() });
+      return;
+    }
+    this.write(id, () => this.upsertStep(id, step, status, detail, ms, this.clock()));
+  }
+
+  private upsertStep(id: number, step: PipelineStep, status: StepResult['status'] | 'running', detail: string, ms: number, at: number): void {
     this.db
       .prepare(
         `INSERT INTO provisioning_steps (run_id, step, status, detail, ms, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, detail = excluded.detail, ms = excluded.ms, updated_at = excluded.updated_at`,
       )
-      .run(id, step, status, detail, ms, this.clock());
+      .run(id, step, status, detail, ms, at);
+  }
+
+  /** One commit: the run's pending step start, then `body`. */
+  private write(id: number, body: () => void): void {
+    this.db.transaction(() => {
+      const start = this.starts.get(id);
+      if (start) this.upsertStep(id, start.step, 'running', '', 0, start.at);
+      body();
+    })();
+    this.starts.delete(id);
   }
 
   /** Steps already done in a run, by name. */
@@ -111,7 +138,7 @@ export class Journal {
   }
 
   finish(id: number, status: Outcome, error: { code: string; message: string } | null): void {
-    this.db.prepare('UPDATE provisioning_runs SET status = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?').run(status, error?.code ?? null, error?.message ?? null, this.clock(), id);
+    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET status = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?').run(status, error?.code ?? null, error?.message ?? null, this.clock(), id));
   }
 
   /** A run superseded by the one that resumed it is closed as failed (it stays in the journal). */
