@@ -15,7 +15,7 @@ import {
 } from './directory';
 
 /** How many first-login state changes are written per tick, in one transaction (off the connect path). */
-const ACTIVATIONS_PER_TICK = 500;
+const ACTIVATIONS_PER_TICK = 200;
 const TICK_MS = 100;
 /** First-login writes wait until no first login came for this long (a login burst is over)… */
 const QUIET_MS = 1000;
