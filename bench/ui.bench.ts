@@ -78,18 +78,24 @@ it('renders, scrolls and streams within the frame budget', async () => {
     const firstRender = Date.now() - start;
     report({ bench: 'ui', case: 'devices-first-page-ms', value: firstRender, unit: 'ms' });
 
-    // Every page: scroll to the end until all 100k are loaded.
+    // The table is as tall as all 100k rows at once; a jump to the end fetches only the window there.
     const count = page.getByTestId('device-count');
     const scroller = page.getByTestId('device-scroller');
-    const loadStart = Date.now();
-    await expect.poll(async () => (await scroller.evaluate((element) => element.scrollTo(0, element.scrollHeight)), count.textContent()), { timeout: 600_000, interval: 50 }).toBe(`${DEVICES + 1} devices`);
-    report({ bench: 'ui', case: 'devices-load-100k-ms', value: Date.now() - loadStart, unit: 'ms' });
+    await expect.poll(() => count.textContent(), { timeout: 60_000 }).toBe(`${DEVICES + 1} devices`);
+    const jumpStart = Date.now();
+    await scroller.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    await page.locator('[data-testid=device-scroller] [role=row]', { hasText: streamer.device.deviceKey }).waitFor();
+    const loadedRows = Number(await page.getByTestId('device-table').getAttribute('data-loaded-rows'));
+    report({ bench: 'ui', case: 'devices-jump-to-end-ms', value: Date.now() - jumpStart, unit: 'ms', loadedRows, rows: DEVICES + 1 });
 
     // Scrolling the full 100k list: 4 screens per frame from top to well down the list.
     await scroller.evaluate((element) => element.scrollTo(0, 0));
     const scrolling = await frameTimes(page, "document.querySelector('[data-testid=device-scroller]').scrollTop += 2400;", 300);
     const scrollP95 = percentile(scrolling, 95);
-    report({ bench: 'ui', case: 'devices-scroll-frame-p95', value: scrollP95, unit: 'ms', anchor: { name: 'idle-frame-p95', value: anchor }, ratio: timeRatio(scrollP95, anchor), target: `<= ${BUDGET_MS} ms`, max: percentile(scrolling, 100), rows: DEVICES });
+    // Rows still waiting for their window when the scroll stopped (placeholders in view).
+    const pendingAtStop = await page.locator('[data-testid=device-scroller] [role=row][aria-busy=true]').count();
+    report({ bench: 'ui', case: 'devices-scroll-frame-p95', value: scrollP95, unit: 'ms', anchor: { name: 'idle-frame-p95', value: anchor }, ratio: timeRatio(scrollP95, anchor), target: `<= ${BUDGET_MS} ms`, max: percentile(scrolling, 100), rows: DEVICES, pendingAtStop });
+    report({ bench: 'ui', case: 'idle-frame-p95', value: anchor, unit: 'ms', target: `<= ${BUDGET_MS} ms`, max: percentile(idle, 100) });
 
     // The hub view while a device streams at 5k msg/s.
     await page.getByRole('link', { name: 'Hub' }).click();

@@ -7,6 +7,8 @@ import { useDevicesStore } from '../stores';
 import { deviceAt, deviceRef } from '../stores/devices';
 
 const ROW_HEIGHT = 32;
+/** Rows rendered beyond each edge of the view: enough for keyboard and wheel steps; a fast scroll renders new rows every frame anyway. */
+const OVERSCAN_ROWS = 4;
 const SORTABLE: readonly string[] = ['deviceKey', 'name', 'createdAt'] satisfies DeviceSort[];
 const column = createColumnHelper<Device>();
 /** One formatter for every row: `toLocaleString` builds a new one per call, too slow at scroll speed. */
@@ -90,7 +92,7 @@ export function DeviceTable() {
   const selectedRef = useDevicesStore((state) => (state.selected ? deviceRef(state.selected) : null));
   const columns = useMemo(() => deviceColumns(t), [t]);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN_ROWS });
   const items = virtualizer.getVirtualItems();
   const firstIndex = items[0]?.index ?? 0;
   const lastIndex = items.at(-1)?.index ?? 0;
