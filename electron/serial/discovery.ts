@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { SerialPort } from 'serialport';
 import type { PortInfo } from '../../shared/contract/ports';
@@ -19,10 +19,10 @@ export function identityOf(port: { path: string; vendorId?: string; productId?: 
   return `path:${port.path}`;
 }
 
-/** Ports the OS enumerates (USB, native UARTs). Pseudo-terminals are never among them. */
-export async function listOsPorts(): Promise<DiscoveredPort[]> {
-  const ports = await SerialPort.list().catch(() => []);
-  return ports.map((port) => ({
+/** Ports the OS enumerates (USB, native UARTs), or null when enumeration failed. Pseudo-terminals are never among them. */
+async function enumerateOsPorts(): Promise<DiscoveredPort[] | null> {
+  const ports = await SerialPort.list().catch(() => null);
+  return ports?.map((port) => ({
     path: port.path,
     identity: identityOf(port),
     kind: port.vendorId ? 'usb' : 'native',
@@ -32,7 +32,40 @@ export async function listOsPorts(): Promise<DiscoveredPort[]> {
     ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
     ...(port.locationId ? { location: port.locationId } : {}),
     ...(port.manufacturer ? { manufacturer: port.manufacturer } : {}),
-  }));
+  })) ?? null;
+}
+
+const SYSFS_TTYS = '/sys/class/tty';
+
+/**
+ * The kernel's tty devices as names and sysfs inode numbers (Linux), or null elsewhere. A port
+ * added, removed or re-plugged under the same name gets a new sysfs entry, so this changes
+ * exactly when enumeration could give another answer.
+ */
+function ttySignature(): string | null {
+  try {
+    return readdirSync(SYSFS_TTYS)
+      .map((name) => `${name}:${lstatSync(`${SYSFS_TTYS}/${name}`).ino}`)
+      .join(',');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Lists the OS's ports, enumerating again only when the kernel's tty devices changed: on Linux
+ * enumeration spawns udevadm, and the registry polls every second (a hub under load would pay
+ * for it in every poll). Without sysfs every call enumerates.
+ */
+export function osPortLister(enumerate = enumerateOsPorts, signatureNow = ttySignature): () => Promise<DiscoveredPort[]> {
+  let cached: { signature: string; ports: DiscoveredPort[] } | null = null;
+  return async () => {
+    const signature = signatureNow();
+    if (signature !== null && cached?.signature === signature) return cached.ports;
+    const ports = await enumerate();
+    cached = signature !== null && ports ? { signature, ports } : null;
+    return ports ?? [];
+  };
 }
 
 function globToRegExp(glob: string): RegExp {

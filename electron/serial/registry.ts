@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../../shared/result';
 import type { Logger } from '../core/logger';
 import type { ByteChannel, ChannelCloseReason } from './channel';
 import { diagnoseOpenError } from './diagnose';
-import { expandPatterns, listOsPorts, type DiscoveredPort } from './discovery';
+import { expandPatterns, osPortLister, type DiscoveredPort } from './discovery';
 
 export type Holder = 'console' | 'pipeline';
 
@@ -77,8 +77,11 @@ export class PortRegistry {
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
 
+  private readonly listOs: () => Promise<DiscoveredPort[]>;
+
   constructor(private readonly options: PortRegistryOptions) {
     this.patterns = new Set(options.watch);
+    this.listOs = options.listOs ?? osPortLister();
   }
 
   async start(): Promise<void> {
@@ -110,7 +113,7 @@ export class PortRegistry {
   /** One discovery pass: emits added/removed, and revokes the channel of a port that vanished. */
   poll(): Promise<void> {
     this.polling ??= (async () => {
-      const found = [...(await (this.options.listOs ?? listOsPorts)()), ...expandPatterns([...this.patterns])];
+      const found = [...(await this.listOs()), ...expandPatterns([...this.patterns])];
       const current = new Map(found.map((port) => [port.path, port]));
       for (const [path, port] of this.known) {
         if (current.has(path)) continue;
