@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
-import { initDataDir, startCli, tempDir, type CliProcess } from '../helpers/cli';
-import { liveCli } from '../helpers/live-station';
+import { tempDir, type CliProcess } from '../helpers/cli';
+import { startUiStation, type liveCli } from '../helpers/live-station';
 import { openUiPage } from '../helpers/ui-page';
 
 let browser: Browser;
@@ -23,10 +23,7 @@ const nodeNamed = (view: TreeView, name: string) => view.nodes.find((node) => no
 const addNode = (name: string, parent?: string) => cli<{ id: string }>(['asset', 'node', 'add', '--tree', 'Plant', '--name', name, ...(parent ? ['--parent', parent] : [])]).id;
 
 beforeAll(async () => {
-  const data = initDataDir();
-  cli = liveCli(data);
-  station = startCli(['--data', data, 'station', '--port', '0']);
-  url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
+  ({ cli, station, url } = await startUiStation());
   productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Pump', '--auth', 'device-secret']).product.productKey;
   for (const deviceKey of ['pump-1', 'pump-2']) cli(['device', 'create', '--product', productKey, '--device-key', deviceKey, '--serial', `SN-${deviceKey}`]);
   cli(['asset', 'tree', 'create', 'Plant']);

@@ -3,8 +3,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMqttCredentials } from '../../electron/protocol';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
-import { initDataDir, readPortsFile, startCli, tempDir, type CliProcess } from '../helpers/cli';
-import { liveCli, startWatchedSim } from '../helpers/live-station';
+import type { CliProcess } from '../helpers/cli';
+import { startUiStation, startWatchedSim, type liveCli } from '../helpers/live-station';
 import { connect, request } from '../helpers/hub';
 import { openUiPage } from '../helpers/ui-page';
 
@@ -25,12 +25,7 @@ async function startSim(name: string, args: string[] = []): Promise<string> {
 }
 
 beforeAll(async () => {
-  data = initDataDir();
-  cli = liveCli(data);
-  const portsFile = join(tempDir(), 'ports.json');
-  station = startCli(['--data', data, 'station', '--port', '0', '--ports-file', portsFile]);
-  url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
-  ports = await readPortsFile(portsFile);
+  ({ data, cli, station, url, ports } = await startUiStation());
   browser = await launchChromium();
 });
 

@@ -4,9 +4,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
 import { buildMqttCredentials } from '../../electron/protocol';
-import { initDataDir, readPortsFile, runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
+import { runCli, startCli, tempDir, type CliProcess } from '../helpers/cli';
 import { connect, request } from '../helpers/hub';
-import { liveCli } from '../helpers/live-station';
+import { startUiStation, type liveCli } from '../helpers/live-station';
 import { openUiPage } from '../helpers/ui-page';
 
 let browser: Browser;
@@ -18,14 +18,8 @@ let productKey: string;
 let ports: Record<string, number | string>;
 const DEVICES = 2500;
 
-
 beforeAll(async () => {
-  data = initDataDir();
-  cli = liveCli(data);
-  const portsFile = join(tempDir(), 'ports.json');
-  station = startCli(['--data', data, 'station', '--port', '0', '--ports-file', portsFile]);
-  url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
-  ports = await readPortsFile(portsFile);
+  ({ data, cli, station, url, ports } = await startUiStation());
   productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Meter', '--auth', 'device-secret']).product.productKey;
   const csv = join(tempDir(), 'devices.csv');
   const rows = Array.from({ length: DEVICES }, (_, index) => `dev${String(index).padStart(5, '0')},Meter ${index},SN${index}`);

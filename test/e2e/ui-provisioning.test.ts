@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SCREENSHOT_DIR } from '../helpers/browser';
-import { initDataDir, startCli, type CliProcess } from '../helpers/cli';
-import { liveCli, startWatchedSim } from '../helpers/live-station';
+import type { CliProcess } from '../helpers/cli';
+import { startUiStation, startWatchedSim, type liveCli } from '../helpers/live-station';
 import { openUiPage } from '../helpers/ui-page';
 
 let browser: Browser;
@@ -23,10 +23,7 @@ async function startSim(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  data = initDataDir();
-  cli = liveCli(data);
-  station = startCli(['--data', data, 'station', '--port', '0']);
-  url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
+  ({ data, cli, station, url } = await startUiStation());
   productKey = cli<{ product: { productKey: string } }>(['product', 'create', '--name', 'Sim meter', '--auth', 'device-secret', '--naming', 'M+serial']).product.productKey;
   browser = await launchChromium();
 });

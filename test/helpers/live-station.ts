@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runCli, startCli, tempDir, type CliProcess } from './cli';
+import { initDataDir, readPortsFile, runCli, startCli, tempDir, type CliProcess } from './cli';
 
 /** A CLI bound to a data folder whose station is running: each command goes through the live station and returns its JSON value. */
 export function liveCli(data: string) {
@@ -18,4 +18,13 @@ export async function startWatchedSim(data: string, name: string, args: string[]
   await sim.waitFor(/ on \/\S+/);
   liveCli(data)(['ports', '--watch', link]);
   return { link, sim };
+}
+
+/** A station on fresh data for the UI tests: its URL (with token), its listener ports, and a CLI through it. */
+export async function startUiStation(): Promise<{ data: string; cli: ReturnType<typeof liveCli>; station: CliProcess; url: string; ports: Record<string, number | string> }> {
+  const data = initDataDir();
+  const portsFile = join(tempDir(), 'ports.json');
+  const station = startCli(['--data', data, 'station', '--port', '0', '--ports-file', portsFile]);
+  const url = (await station.waitFor(/open (http:\/\/\S+)/))[1]!;
+  return { data, cli: liveCli(data), station, url, ports: await readPortsFile(portsFile) };
 }

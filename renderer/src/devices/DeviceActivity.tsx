@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useT } from '../i18n';
 import { useDeviceActivityStore } from '../stores';
 
@@ -23,38 +24,28 @@ export function DeviceMessages() {
   );
 }
 
-/** The device's provisioning ledger entries, newest first: run, outcome, operator and the entry's hash. */
-export function DeviceLedger() {
-  const t = useT();
-  const ledger = useDeviceActivityStore((state) => state.ledger);
+/** A titled table of the detail view, or what it means that it is empty. */
+function ActivityTable({ title, empty, testId, headers, rows }: { title: string; empty: string; testId: string; headers: string[]; rows: { key: string | number; cells: ReactNode[] }[] }) {
   return (
-    <section aria-label={t('deviceActivity.ledger')}>
-      <h3>{t('deviceActivity.ledger')}</h3>
-      {ledger.length === 0 ? (
-        <p>{t('deviceActivity.noLedger')}</p>
+    <section aria-label={title}>
+      <h3>{title}</h3>
+      {rows.length === 0 ? (
+        <p>{empty}</p>
       ) : (
-        <table className="simple-table" data-testid="device-ledger">
+        <table className="simple-table" data-testid={testId}>
           <thead>
             <tr>
-              <th>{t('deviceActivity.seq')}</th>
-              <th>{t('deviceActivity.at')}</th>
-              <th>{t('deviceActivity.outcome')}</th>
-              <th>{t('deviceActivity.operator')}</th>
-              <th>{t('deviceActivity.checks')}</th>
-              <th>{t('deviceActivity.hash')}</th>
+              {headers.map((header) => (
+                <th key={header}>{header}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
-            {ledger.map((entry) => (
-              <tr key={entry.seq}>
-                <td>{entry.seq}</td>
-                <td>{new Date(entry.at).toLocaleString()}</td>
-                <td>{entry.outcome}</td>
-                <td>{entry.operator || '—'}</td>
-                <td>{entry.checks.map((check) => `${check.protocol}:${check.check}=${check.result}`).join(' ') || '—'}</td>
-                <td>
-                  <code title={entry.hash}>{entry.hash.slice(0, 12)}</code>
-                </td>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                {row.cells.map((cell, index) => (
+                  <td key={headers[index]}>{cell}</td>
+                ))}
               </tr>
             ))}
           </tbody>
@@ -64,41 +55,45 @@ export function DeviceLedger() {
   );
 }
 
+/** The device's provisioning ledger entries, newest first: run, outcome, operator and the entry's hash. */
+export function DeviceLedger() {
+  const t = useT();
+  const ledger = useDeviceActivityStore((state) => state.ledger);
+  return (
+    <ActivityTable
+      title={t('deviceActivity.ledger')}
+      empty={t('deviceActivity.noLedger')}
+      testId="device-ledger"
+      headers={[t('deviceActivity.seq'), t('deviceActivity.at'), t('deviceActivity.outcome'), t('deviceActivity.operator'), t('deviceActivity.checks'), t('deviceActivity.hash')]}
+      rows={ledger.map((entry) => ({
+        key: entry.seq,
+        cells: [
+          entry.seq,
+          new Date(entry.at).toLocaleString(),
+          entry.outcome,
+          entry.operator || '—',
+          entry.checks.map((check) => `${check.protocol}:${check.check}=${check.result}`).join(' ') || '—',
+          <code title={entry.hash}>{entry.hash.slice(0, 12)}</code>,
+        ],
+      }))}
+    />
+  );
+}
+
 /** Where the device's latest change stands with each sync target. */
 export function DeviceSync() {
   const t = useT();
   const sync = useDeviceActivityStore((state) => state.sync);
   return (
-    <section aria-label={t('deviceActivity.sync')}>
-      <h3>{t('deviceActivity.sync')}</h3>
-      {sync.length === 0 ? (
-        <p>{t('deviceActivity.noTargets')}</p>
-      ) : (
-        <table className="simple-table" data-testid="device-sync">
-          <thead>
-            <tr>
-              <th>{t('deviceActivity.target')}</th>
-              <th>{t('deviceActivity.state')}</th>
-              <th>{t('deviceActivity.revision')}</th>
-              <th>{t('deviceActivity.cloudId')}</th>
-              <th>{t('deviceActivity.error')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sync.map((item) => (
-              <tr key={item.target}>
-                <td>
-                  {item.target} ({item.kind})
-                </td>
-                <td>{t(`deviceActivity.sync.${item.state}`)}</td>
-                <td>{item.revision ?? '—'}</td>
-                <td>{item.cloudId ?? '—'}</td>
-                <td>{item.error ? `${item.error.code}: ${item.error.message}` : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    <ActivityTable
+      title={t('deviceActivity.sync')}
+      empty={t('deviceActivity.noTargets')}
+      testId="device-sync"
+      headers={[t('deviceActivity.target'), t('deviceActivity.state'), t('deviceActivity.revision'), t('deviceActivity.cloudId'), t('deviceActivity.error')]}
+      rows={sync.map((item) => ({
+        key: item.target,
+        cells: [`${item.target} (${item.kind})`, t(`deviceActivity.sync.${item.state}`), item.revision ?? '—', item.cloudId ?? '—', item.error ? `${item.error.code}: ${item.error.message}` : '—'],
+      }))}
+    />
   );
 }
