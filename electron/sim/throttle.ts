@@ -1,11 +1,18 @@
 /**
+ * What a USB-serial adapter hands the host at a time: one full-speed bulk packet. Each write's last
+ * slice ends with it, so a frame is complete exactly when the line has carried its last byte; larger
+ * slices only mean fewer wake-ups (timers, PTY writes) per frame, which a station running many sims
+ * on few cores needs.
+ */
+const SLICE_BYTES = 64;
+
+/**
  * Emulates a serial line's speed on a pseudo-terminal, which moves bytes as fast as memory does:
- * bytes are delivered in small slices no earlier than an 8N1 line of `baud` would carry them
+ * bytes are delivered in slices no earlier than an 8N1 line of `baud` would carry them
  * (10 bit times per byte). The schedule is absolute, so timer jitter does not accumulate.
  */
 export class LineThrottle {
   private readonly bytesPerMs: number;
-  private readonly slice: number;
   private readonly queue: Buffer[] = [];
   private lineFreeAt = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -16,11 +23,10 @@ export class LineThrottle {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.bytesPerMs = baud / 10 / 1000;
-    this.slice = Math.max(16, Math.floor(this.bytesPerMs * 2));
   }
 
   push(bytes: Buffer): void {
-    for (let at = 0; at < bytes.length; at += this.slice) this.queue.push(bytes.subarray(at, at + this.slice));
+    for (let at = 0; at < bytes.length; at += SLICE_BYTES) this.queue.push(bytes.subarray(at, at + SLICE_BYTES));
     this.pump();
   }
 
