@@ -84,7 +84,7 @@ interface SuiteLine {
   target?: string;
   result?: Record<string, unknown>;
   cpu?: { broker_cpu_pct?: number };
-  suite?: { warmup?: boolean; scenario_key?: string; noisy_kept?: string };
+  suite?: { warmup?: boolean; scenario_key?: string; noisy_kept?: string; discarded?: string };
   broker_rss_mb?: number | null;
 }
 
@@ -107,7 +107,8 @@ function cpuFigures(hub: number | undefined, aedes: number | undefined): Record<
 }
 
 function reportSuite(lines: SuiteLine[]): number {
-  const measured = lines.filter((line) => line.result && line.target && !line.suite?.warmup);
+  // A sample the harness discarded (other processes were busy) was taken again: only the retake counts.
+  const measured = lines.filter((line) => line.result && line.target && !line.suite?.warmup && !line.suite?.discarded);
   let reported = 0;
   for (const [scenario, figure] of Object.entries(FIGURES)) {
     const samplesOf = (target: string) => measured.filter((line) => (line.suite?.scenario_key ?? line.scenario) === scenario && line.target === target);
