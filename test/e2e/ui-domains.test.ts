@@ -185,7 +185,8 @@ describe('domain screens against a real station', () => {
       await expect.poll(() => row.textContent()).toContain('SIMUI1');
       await row.getByRole('button', { name: 'Console' }).click();
       const consoleView = page.getByTestId('serial-console');
-      await expect.poll(() => consoleView.locator('.xterm-rows').textContent(), { timeout: 15_000 }).toMatch(/\S/);
+      // The sim's heartbeat is a log.line frame: the text view shows it decoded, not as COBS bytes.
+      await expect.poll(() => consoleView.locator('.xterm-rows').textContent(), { timeout: 15_000 }).toMatch(/ info \+\d+\.\d{3}s\] alive, state/);
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'ports.png'), fullPage: true });
       await page.getByRole('button', { name: 'Close' }).click();
       await expect.poll(() => consoleView.count()).toBe(0);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Api } from '../../shared/api';
 import type { PortInfo } from '../../shared/contract';
 import { err, ok } from '../../shared/result';
-import { appendLog, hexLines, hexToBytes } from '../../renderer/src/ports/console-data';
+import { deviceLogLineText } from '../../shared/model/device-log-line';
+import { appendLog, hexLines } from '../../renderer/src/ports/console-data';
 import { createPortsStore } from '../../renderer/src/stores/ports';
 
 const port = (path: string): PortInfo => ({ path, identity: `path:${path}`, kind: 'pty', source: 'configured', holder: 'free' });
@@ -21,10 +22,13 @@ function portsApi(answers: Record<string, unknown>) {
 }
 
 describe('serial console data', () => {
-  it('formats hex as byte pairs, 16 per line, and decodes bytes', () => {
+  it('formats hex as byte pairs, 16 per line', () => {
     expect(hexLines('00'.repeat(17))).toEqual([Array(16).fill('00').join(' '), '00']);
     expect(hexLines('')).toEqual([]);
-    expect(new TextDecoder().decode(hexToBytes('6869e4bda0'))).toBe('hi你');
+  });
+
+  it('shows a decoded device log line with its level and uptime', () => {
+    expect(deviceLogLineText({ path: '/dev/ttyB', level: 'warn', uptimeMs: 1706, text: 'alive' })).toBe('[/dev/ttyB warn +1.706s] alive');
   });
 
   it('caps the session log, keeping the newest text', () => {
@@ -33,7 +37,7 @@ describe('serial console data', () => {
 });
 
 describe('ports store', () => {
-  it('adds and removes hot-plugged ports, and logs only the open console', async () => {
+  it('adds and removes hot-plugged ports, and logs the open console\'s text and log lines, not its frames', async () => {
     const { api, calls, push } = portsApi({ 'ports.list': ok([port('/dev/ttyA')]) });
     const store = createPortsStore(api);
     await store.getState().load();
@@ -43,9 +47,12 @@ describe('ports store', () => {
     expect(store.getState().ports.map((item) => item.path)).toEqual(['/dev/ttyB']);
 
     expect(await store.getState().openConsole('/dev/ttyB', 9600)).toBe(true);
-    push('ports.console.data', { path: '/dev/ttyB', hex: '6f6b0a' });
-    push('ports.console.data', { path: '/dev/ttyX', hex: '78' });
-    expect(store.getState().consoleLog).toBe('ok\n');
+    push('ports.console.text', { path: '/dev/ttyB', text: 'ok\n' });
+    push('ports.console.text', { path: '/dev/ttyX', text: 'x' });
+    push('ports.device.log', { path: '/dev/ttyB', level: 'info', uptimeMs: 5, text: 'booted' });
+    push('ports.device.log', { path: '/dev/ttyX', level: 'info', uptimeMs: 5, text: 'elsewhere' });
+    expect(store.getState().consoleLog).toBe('ok\n[/dev/ttyB info +0.005s] booted\n');
+    expect(store.getState().deviceLog.map((line) => line.text)).toEqual(['booted', 'elsewhere']);
     await store.getState().send('AT\r');
     expect(calls.at(-1)).toEqual(['ports.console.write', { path: '/dev/ttyB', text: 'AT\r' }]);
     push('ports.console.closed', { path: '/dev/ttyB', reason: 'unplugged' });

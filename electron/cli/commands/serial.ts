@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Option, type Command } from 'commander';
-import type { DeviceIdentity, DeviceLogLine, PortInfo } from '../../../shared/contract/ports';
+import type { DeviceIdentity, PortInfo } from '../../../shared/contract/ports';
+import { deviceLogLineText } from '../../../shared/model/device-log-line';
 import { ok, type Result } from '../../../shared/result';
 import { FAULT_NAMES, parseFaults } from '../../sim/faults';
 import { startSim } from '../../sim/run';
@@ -38,10 +39,6 @@ function identityText(identity: DeviceIdentity): string {
     ['state', identity.state],
   ];
   return rows.map(([name, value]) => `${name.padEnd(13)}${value}`).join('\n');
-}
-
-function logLineText(line: DeviceLogLine): string {
-  return `[${line.path} ${line.level} +${(line.uptimeMs / 1000).toFixed(3)}s] ${line.text}`;
 }
 
 export function registerSerialCommands(program: Command): void {
@@ -92,7 +89,7 @@ export function registerSerialCommands(program: Command): void {
             if (options.hex) process.stdout.write(`${data.hex.replace(/(..)/g, '$1 ').trim()}\n`);
           }),
           api.on('ports.console.text', (data) => data.path === path && !options.hex && process.stdout.write(data.text)),
-          api.on('ports.device.log', (line) => line.path === path && !options.hex && process.stdout.write(`${logLineText(line)}\n`)),
+          api.on('ports.device.log', (line) => line.path === path && !options.hex && process.stdout.write(`${deviceLogLineText(line)}\n`)),
           api.on('ports.console.closed', (closed) => closed.path === path && endConsole(closed.reason)),
         ];
         printProgress(global.json, { type: 'console', path, baud: options.baud }, `console on ${path} at ${options.baud} baud (Ctrl-C to quit)`);

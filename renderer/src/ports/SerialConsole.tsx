@@ -5,9 +5,13 @@ import { useApi } from '../api/context';
 import { downloadText } from '../components/download';
 import { useT } from '../i18n';
 import { usePortsStore } from '../stores';
-import { hexLines, hexToBytes } from './console-data';
+import { deviceLogLineText } from '../../../shared/model/device-log-line';
+import { hexLines } from './console-data';
 
-/** xterm.js on the open port: received bytes as text (or a hex dump), keystrokes sent to the device. */
+/**
+ * xterm.js on the open port, keystrokes sent to the device. The text view shows what the device
+ * says: plain text (a boot ROM, an AT module) and its decoded log lines; the hex view every byte.
+ */
 export function SerialConsole({ path }: { path: string }) {
   const t = useT();
   const api = useApi();
@@ -23,12 +27,18 @@ export function SerialConsole({ path }: { path: string }) {
     const terminal = new Terminal({ convertEol: true, fontSize: 13, rows: 20 });
     terminal.open(host.current!);
     const input = terminal.onData((data) => void send(data));
-    const stop = api.on('ports.console.data', (chunk) => {
-      if (chunk.path !== path) return;
-      if (hexRef.current) for (const line of hexLines(chunk.hex)) terminal.writeln(line);
-      else terminal.write(hexToBytes(chunk.hex));
-    });
-    return () => (stop(), input.dispose(), terminal.dispose());
+    const stops = [
+      api.on('ports.console.data', (chunk) => {
+        if (chunk.path === path && hexRef.current) for (const line of hexLines(chunk.hex)) terminal.writeln(line);
+      }),
+      api.on('ports.console.text', (chunk) => {
+        if (chunk.path === path && !hexRef.current) terminal.write(chunk.text);
+      }),
+      api.on('ports.device.log', (line) => {
+        if (line.path === path && !hexRef.current) terminal.writeln(deviceLogLineText(line));
+      }),
+    ];
+    return () => (stops.forEach((stop) => stop()), input.dispose(), terminal.dispose());
   }, [api, path, send]);
 
   return (

@@ -11,10 +11,3 @@ export function appendLog(log: string, text: string, max = 1_000_000): string {
   const next = log + text;
   return next.length > max ? next.slice(next.length - max) : next;
 }
-
-/** The bytes of a hex string; the contract carries console data as hex so no byte is lost. */
-export function hexToBytes(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length >> 1);
-  for (let index = 0; index < bytes.length; index += 1) bytes[index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
-  return bytes;
-}

@@ -2,7 +2,8 @@ import { createStore } from 'zustand/vanilla';
 import type { Api } from '../../../shared/api';
 import type { DeviceIdentity, DeviceLogLine, PortInfo } from '../../../shared/contract';
 import type { AppError, Result } from '../../../shared/result';
-import { appendLog, hexToBytes } from '../ports/console-data';
+import { deviceLogLineText } from '../../../shared/model/device-log-line';
+import { appendLog } from '../ports/console-data';
 import { appendDeviceLog } from '../ports/device-log';
 
 const MAX_DEVICE_LOG = 500;
@@ -29,7 +30,6 @@ export interface PortsState {
 
 /** Ports: a live list (hot-plug arrives as events) and one serial console at a time. */
 export function createPortsStore(api: Api) {
-  const decoder = new TextDecoder();
   return createStore<PortsState>((set, get) => ({
     ports: [],
     identities: {},
@@ -72,10 +72,13 @@ export function createPortsStore(api: Api) {
       const stops = [
         api.on('ports.added', (port) => set({ ports: [...get().ports.filter((item) => item.path !== port.path), port] })),
         api.on('ports.removed', ({ path }) => set({ ports: get().ports.filter((item) => item.path !== path) })),
-        api.on('ports.console.data', ({ path, hex }) => {
-          if (path === get().consolePath) set({ consoleLog: appendLog(get().consoleLog, decoder.decode(hexToBytes(hex), { stream: true })) });
+        api.on('ports.console.text', ({ path, text }) => {
+          if (path === get().consolePath) set({ consoleLog: appendLog(get().consoleLog, text) });
         }),
-        api.on('ports.device.log', (line) => set({ deviceLog: appendDeviceLog(get().deviceLog, line, MAX_DEVICE_LOG) })),
+        api.on('ports.device.log', (line) => {
+          set({ deviceLog: appendDeviceLog(get().deviceLog, line, MAX_DEVICE_LOG) });
+          if (line.path === get().consolePath) set({ consoleLog: appendLog(get().consoleLog, `${deviceLogLineText(line)}\n`) });
+        }),
         api.on('ports.console.closed', ({ path, reason }) => {
           if (path === get().consolePath) set({ consolePath: null, error: { code: 'DISCONNECTED', message: reason } });
         }),
