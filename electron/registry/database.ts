@@ -37,6 +37,10 @@ export function openDatabase(path: string, options: OpenOptions): Result<Db> {
       return err('DATABASE_TOO_NEW', `${path} has schema ${version}; this build knows up to ${latest}. Upgrade Commissioner.`);
     }
     db.pragma('journal_mode = WAL');
+    // Every commit reaches the disk before it returns: the ledger, credentials and certificates
+    // a device has just received must survive a power cut on the factory floor. Stated here
+    // because SQLite's WAL default differs between the first open (FULL) and later ones (NORMAL).
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations);

@@ -28,6 +28,17 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('syncs every commit to disk, on the first open and on every later one', () => {
+    const path = join(tempDir(), 'durable.db');
+    for (const open of ['create', 'reopen']) {
+      const opened = openDatabase(path, { create: open === 'create' });
+      expect(opened.ok).toBe(true);
+      if (!opened.ok) return;
+      expect(opened.value.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      opened.value.close();
+    }
+  });
+
   it('refuses a database from a newer Commissioner', () => {
     const path = join(tempDir(), 'new.db');
     const db = openSqlite(path);
