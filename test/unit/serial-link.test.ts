@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ByteChannel } from '../../electron/serial/channel';
+import { FramedDriver } from '../../electron/serial/drivers/framed';
 import { Link } from '../../electron/serial/link';
 import { decodeFrame, encodeFrame, type Frame } from '../../electron/serial/protocol/frame';
 
@@ -59,5 +60,21 @@ describe('link synchronisation on a port opened mid-frame (spec §2)', () => {
     const link = new Link(channel, options);
     const result = await link.exchange('hello', { version: 1 });
     expect(result).toMatchObject({ ok: true, value: { type: 'response', command: 'hello' } });
+  });
+});
+
+describe('framed driver sessions (spec §3.1)', () => {
+  it('reboots within the current session and opens a new one for the next command', async () => {
+    const commands: string[] = [];
+    const { channel } = channelTo((request, reply) => {
+      commands.push(request.command);
+      const body = request.command === 'hello' ? { version: 1, maxFrame: 2048 } : request.command === 'identify' ? { model: 'SIM-1', serial: 'S1' } : {};
+      reply(encodeFrame({ ...request, type: 'response', body }));
+    });
+    const driver = new FramedDriver(new Link(channel, options));
+    expect((await driver.identify()).ok).toBe(true);
+    expect((await driver.reboot()).ok).toBe(true);
+    expect((await driver.identify()).ok).toBe(true);
+    expect(commands).toEqual(['hello', 'identify', 'reboot', 'hello', 'identify']);
   });
 });

@@ -220,13 +220,18 @@ export class FramedDriver implements DeviceDriver {
   }
 
   reboot(): Promise<Result<void>> {
-    this.hello = null;
-    return this.done('reboot');
+    return this.restarting('reboot');
   }
 
   factoryReset(): Promise<Result<void>> {
+    return this.restarting('factory.reset');
+  }
+
+  /** Sent in the current session; the device then restarts, so the next command opens a new one (spec §3.1). */
+  private async restarting(command: 'reboot' | 'factory.reset'): Promise<Result<void>> {
+    const done = await this.done(command);
     this.hello = null;
-    return this.done('factory.reset');
+    return done;
   }
 
   close(): void {
