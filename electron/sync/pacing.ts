@@ -10,7 +10,9 @@ export const DEFAULT_BURST = 5;
 /**
  * A token bucket that reserves ahead: `reserve()` always takes a token and returns how long the
  * caller must wait before using it, so calls leave at exactly `rate` per second once the burst is
- * spent and never faster.
+ * spent and never faster. It starts with one token, not a full burst: a processor restarted after
+ * a crash cannot know what its predecessor sent within the cloud's window, so a burst is earned by
+ * being idle, never taken at start.
  */
 export class TokenBucket {
   private tokens: number;
@@ -21,7 +23,7 @@ export class TokenBucket {
     readonly burst: number,
     private readonly clock: () => number,
   ) {
-    this.tokens = burst;
+    this.tokens = 1;
     this.last = clock();
   }
 

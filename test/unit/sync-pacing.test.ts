@@ -2,14 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { backoffMs, retryAfterMs, TokenBucket } from '../../electron/sync/pacing';
 
 describe('token bucket', () => {
-  it('lets the burst through at once, then spaces calls at exactly the rate', () => {
+  it('starts with one call, not the burst (a restarted processor does not know what was just sent)', () => {
+    const bucket = new TokenBucket(10, 3, () => 0);
+    expect([bucket.reserve(), bucket.reserve(), bucket.reserve()]).toEqual([0, 100, 200]);
+  });
+
+  it('lets a burst earned while idle through at once, then spaces calls at exactly the rate', () => {
     let now = 0;
     const bucket = new TokenBucket(10, 3, () => now);
+    now = 1000;
     expect([bucket.reserve(), bucket.reserve(), bucket.reserve()]).toEqual([0, 0, 0]);
     // Reserved ahead: the 4th call waits 100 ms, the 5th 200 ms.
     expect(bucket.reserve()).toBe(100);
     expect(bucket.reserve()).toBe(200);
-    now = 200;
+    now = 1200;
     expect(bucket.reserve()).toBe(100);
   });
 
