@@ -3,6 +3,7 @@ import type { ByteChannel } from '../../electron/serial/channel';
 import { FramedDriver } from '../../electron/serial/drivers/framed';
 import { Link } from '../../electron/serial/link';
 import { decodeFrame, encodeFrame, type Frame } from '../../electron/serial/protocol/frame';
+import type { Body } from '../../electron/serial/protocol/tlv';
 
 /** A channel whose "device" is a function of each request frame the host writes. */
 function channelTo(device: (request: Frame, reply: (bytes: Buffer) => void) => void): { channel: ByteChannel } {
@@ -68,7 +69,7 @@ describe('framed driver sessions (spec §3.1)', () => {
     const commands: string[] = [];
     const { channel } = channelTo((request, reply) => {
       commands.push(request.command);
-      const body = request.command === 'hello' ? { version: 1, maxFrame: 2048 } : request.command === 'identify' ? { model: 'SIM-1', serial: 'S1' } : {};
+      const body: Body = request.command === 'hello' ? { version: 1, maxFrame: 2048 } : request.command === 'identify' ? { model: 'SIM-1', serial: 'S1' } : {};
       reply(encodeFrame({ ...request, type: 'response', body }));
     });
     const driver = new FramedDriver(new Link(channel, options));
