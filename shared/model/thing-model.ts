@@ -158,32 +158,40 @@ function validDate(text: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
 }
 
-/** Checks one value at `path`; pushes what is wrong and returns nothing. */
-type Check = (value: unknown, path: string, out: Violation[]) => void;
+/**
+ * Checks one value, `key` of the value at path `parent` (no key: the value at `parent` itself);
+ * pushes what is wrong and returns nothing. The path is joined only for a violation: the hub
+ * validates every value of every message.
+ */
+type Check = (value: unknown, parent: string, key: string | number | undefined, out: Violation[]) => void;
 
-function rangeCheck(range: Range | undefined, value: number, path: string, out: Violation[]): void {
+function pathOf(parent: string, key: string | number | undefined): string {
+  return key === undefined ? parent : childPath(parent, key);
+}
+
+function rangeCheck(range: Range | undefined, value: number, parent: string, key: string | number | undefined, out: Violation[]): void {
   if (!range) return;
-  if (range.min !== undefined && value < range.min) out.push({ path, message: `${value} is below the minimum ${range.min}` });
-  if (range.max !== undefined && value > range.max) out.push({ path, message: `${value} is above the maximum ${range.max}` });
+  if (range.min !== undefined && value < range.min) out.push({ path: pathOf(parent, key), message: `${value} is below the minimum ${range.min}` });
+  if (range.max !== undefined && value > range.max) out.push({ path: pathOf(parent, key), message: `${value} is above the maximum ${range.max}` });
 }
 
 function numberCheck(type: 'INT' | 'FLOAT' | 'DOUBLE' | 'TIMESTAMP', range: Range | undefined, acceptNumericStrings: boolean): Check {
-  return (value, path, out) => {
+  return (value, parent, key, out) => {
     let number = value;
     if (acceptNumericStrings && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) number = Number(value);
     if (typeof number !== 'number' || !Number.isFinite(number)) {
-      out.push({ path, message: `expected ${type === 'TIMESTAMP' ? 'a TIMESTAMP (integer ms)' : `a number (${type})`}, got ${describe(value)}` });
+      out.push({ path: pathOf(parent, key), message: `expected ${type === 'TIMESTAMP' ? 'a TIMESTAMP (integer ms)' : `a number (${type})`}, got ${describe(value)}` });
       return;
     }
     if (type === 'INT' && (!Number.isInteger(number) || number < INT32_MIN || number > INT32_MAX)) {
-      out.push({ path, message: `expected an INT (32-bit integer), got ${number}` });
+      out.push({ path: pathOf(parent, key), message: `expected an INT (32-bit integer), got ${number}` });
       return;
     }
     if (type === 'TIMESTAMP' && (!Number.isInteger(number) || number < 0)) {
-      out.push({ path, message: `expected a TIMESTAMP (non-negative integer ms), got ${number}` });
+      out.push({ path: pathOf(parent, key), message: `expected a TIMESTAMP (non-negative integer ms), got ${number}` });
       return;
     }
-    rangeCheck(range, number, path, out);
+    rangeCheck(range, number, parent, key, out);
   };
 }
 
@@ -197,32 +205,32 @@ function compileCheck(element: Typed): Check {
       return numberCheck(element.dataType, element.range, false);
     case 'BOOL':
       // §10: true/false, also 0/1 (the console's form).
-      return (value, path, out) => {
-        if (typeof value !== 'boolean' && value !== 0 && value !== 1) out.push({ path, message: `expected a BOOL (true/false or 0/1), got ${describe(value)}` });
+      return (value, parent, key, out) => {
+        if (typeof value !== 'boolean' && value !== 0 && value !== 1) out.push({ path: pathOf(parent, key), message: `expected a BOOL (true/false or 0/1), got ${describe(value)}` });
       };
     case 'ENUM': {
       const { enumType, enumDesc } = definition as EnumDefinition;
       const keys = new Set(Object.keys(enumDesc));
       const listed = [...keys].slice(0, 10).join(', ');
-      return (value, path, out) => {
+      return (value, parent, key, out) => {
         const typeOk = enumType === 'INT' ? typeof value === 'number' && Number.isInteger(value) : typeof value === 'string';
-        if (!typeOk || !keys.has(String(value))) out.push({ path, message: `expected one of the ENUM values ${listed}, got ${describe(value)}` });
+        if (!typeOk || !keys.has(String(value))) out.push({ path: pathOf(parent, key), message: `expected one of the ENUM values ${listed}, got ${describe(value)}` });
       };
     }
     case 'STRING': {
       const maxLength = (definition as StringDefinition).maxLength;
-      return (value, path, out) => {
-        if (typeof value !== 'string') out.push({ path, message: `expected a STRING, got ${describe(value)}` });
-        else if (utf8Length(value) > maxLength) out.push({ path, message: `the STRING is ${utf8Length(value)} UTF-8 bytes, longer than maxLength ${maxLength}` });
+      return (value, parent, key, out) => {
+        if (typeof value !== 'string') out.push({ path: pathOf(parent, key), message: `expected a STRING, got ${describe(value)}` });
+        else if (utf8Length(value) > maxLength) out.push({ path: pathOf(parent, key), message: `the STRING is ${utf8Length(value)} UTF-8 bytes, longer than maxLength ${maxLength}` });
       };
     }
     case 'DATE':
-      return (value, path, out) => {
-        if (typeof value !== 'string' || !validDate(value)) out.push({ path, message: `expected a DATE "yyyy-MM-dd HH:mm:ss", got ${describe(value)}` });
+      return (value, parent, key, out) => {
+        if (typeof value !== 'string' || !validDate(value)) out.push({ path: pathOf(parent, key), message: `expected a DATE "yyyy-MM-dd HH:mm:ss", got ${describe(value)}` });
       };
     case 'FILE':
-      return (value, path, out) => {
-        if (typeof value !== 'string' || !URI_PATTERN.test(value)) out.push({ path, message: `expected a FILE URI such as "local://name.bin", got ${describe(value)}` });
+      return (value, parent, key, out) => {
+        if (typeof value !== 'string' || !URI_PATTERN.test(value)) out.push({ path: pathOf(parent, key), message: `expected a FILE URI such as "local://name.bin", got ${describe(value)}` });
       };
     case 'ARRAY': {
       const { itemType, maxSize } = definition as ArrayDefinition;
@@ -230,28 +238,30 @@ function compileCheck(element: Typed): Check {
       // The protocol sample sends numeric arrays as strings (`["1.02","2.02"]`, §6.3).
       const item: Check =
         itemType === 'STRING' ? compileCheck({ identifier: '', dataType: 'STRING', dataDefinition: { maxLength: 1024 } }) : numberCheck(itemType, element.range, true);
-      return (value, path, out) => {
+      return (value, parent, key, out) => {
         if (!Array.isArray(value)) {
-          out.push({ path, message: `expected an ARRAY of ${itemType}, got ${describe(value)}` });
+          out.push({ path: pathOf(parent, key), message: `expected an ARRAY of ${itemType}, got ${describe(value)}` });
           return;
         }
+        const path = pathOf(parent, key);
         if (value.length > limit) out.push({ path, message: `the ARRAY has ${value.length} items, more than ${limit}` });
-        value.forEach((entry, index) => item(entry, childPath(path, index), out));
+        value.forEach((entry, index) => item(entry, path, index, out));
       };
     }
     case 'STRUCT': {
       const members = (definition as StructDefinition).items;
       const checks = new Map(members.map((member) => [member.identifier, compileCheck(member)]));
       const required = members.filter((member) => member.required).map((member) => member.identifier);
-      return (value, path, out) => {
+      return (value, parent, key, out) => {
         if (!isPlainObject(value)) {
-          out.push({ path, message: `expected a STRUCT (object), got ${describe(value)}` });
+          out.push({ path: pathOf(parent, key), message: `expected a STRUCT (object), got ${describe(value)}` });
           return;
         }
+        const path = pathOf(parent, key);
         for (const id of required) if (!(id in value)) out.push({ path: childPath(path, id), message: `the required member "${id}" is missing` });
-        for (const [id, member] of Object.entries(value)) {
+        for (const id of Object.keys(value)) {
           const check = checks.get(id);
-          if (check) check(member, childPath(path, id), out);
+          if (check) check(value[id], path, id, out);
           else out.push({ path: childPath(path, id), message: `"${id}" is not a member of this STRUCT` });
         }
       };
@@ -261,17 +271,18 @@ function compileCheck(element: Typed): Check {
 
 /** §10: with hasQuality the wire value is `{value, quality 0–9}`; a bare value is accepted too. */
 function qualityCheck(inner: Check): Check {
-  return (value, path, out) => {
+  return (value, parent, key, out) => {
     if (!isPlainObject(value)) {
-      inner(value, path, out);
+      inner(value, parent, key, out);
       return;
     }
-    inner(value.value, childPath(path, 'value'), out);
+    const path = pathOf(parent, key);
+    inner(value.value, path, 'value', out);
     const quality = value.quality;
     if (quality !== undefined && !(typeof quality === 'number' && Number.isInteger(quality) && quality >= 0 && quality <= 9)) {
       out.push({ path: childPath(path, 'quality'), message: `quality must be an integer 0–9, got ${describe(quality)}` });
     }
-    for (const key of Object.keys(value)) if (key !== 'value' && key !== 'quality') out.push({ path: childPath(path, key), message: `unexpected key "${key}" in a value with quality` });
+    for (const member of Object.keys(value)) if (member !== 'value' && member !== 'quality') out.push({ path: childPath(path, member), message: `unexpected key "${member}" in a value with quality` });
   };
 }
 
@@ -312,9 +323,9 @@ function compile(model: ThingModel): CompiledModel {
 function checkMap(values: unknown, checks: Checks, path: string, kind: string, allowUndeclared: boolean): Violation[] {
   const out: Violation[] = [];
   if (!isPlainObject(values)) return [{ path, message: `expected an object of ${kind} values, got ${describe(values)}` }];
-  for (const [id, value] of Object.entries(values)) {
+  for (const id of Object.keys(values)) {
     const check = checks.get(id);
-    if (check) check(value, childPath(path, id), out);
+    if (check) check(values[id], path, id, out);
     else if (!allowUndeclared) out.push({ path: childPath(path, id), message: `"${id}" is not a ${kind} of this model` });
   }
   return out;
