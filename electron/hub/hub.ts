@@ -535,7 +535,7 @@ export class Hub {
     // The one JSON parse of the message; a Buffer decodes to text without another view on its bytes.
     const parsed = parseRequest(payload.toString('utf8'));
     if (!parsed.ok) return this.fail(session, target.stats, topic, parsed.id, parsed.code, parsed.code === ReturnCode.EMPTY_PAYLOAD ? 'empty payload' : 'payload is not a JSON request');
-    const request = parsed.request;
+    const request = parsed;
     if (!methodMatches(routed.kind, request.method, routed.param)) return this.fail(session, target.stats, topic, request.id, ReturnCode.METHOD_MISMATCH, `method ${request.method.slice(0, 100)} does not match the topic`);
     const answer = this.upstream.answer(session, target.device, target.product, routed, request);
     if (session.subscriptions.length > 0) this.sendReply(session, target.stats, `${topic}_reply`, { id: request.id, code: answer.code, data: answer.data, message: answer.message }, false);

@@ -43,7 +43,8 @@ export interface RequestEnvelope {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-export type ParsedRequest = { ok: true; request: RequestEnvelope } | { ok: false; code: number; id: MessageId | undefined };
+/** A success is the envelope itself (no wrapper object: the hub parses one per message). */
+export type ParsedRequest = (RequestEnvelope & { readonly ok: true }) | { ok: false; code: number; id: MessageId | undefined };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -66,7 +67,7 @@ export function parseRequest(payload: Uint8Array | string): ParsedRequest {
   const id = messageId(body.id);
   if (typeof body.method !== 'string') return { ok: false, code: ReturnCode.PARSE_ERROR, id };
   const version = typeof body.version === 'string' ? body.version : '1.0';
-  return { ok: true, request: { id, version, method: body.method, params: body.params, body } };
+  return { ok: true, id, version, method: body.method, params: body.params, body };
 }
 
 export interface ReplyEnvelope {

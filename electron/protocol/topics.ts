@@ -123,9 +123,32 @@ export function methodFor(kind: RouteKind, param = ''): string {
   return (SPECS[kind].methods[0] ?? '').replace('+', param);
 }
 
+interface MethodParts {
+  readonly before: string;
+  /** Undefined for a name without `+`. */
+  readonly after: string | undefined;
+}
+
+/** Each route's method names split at their `+`, so a message's method is matched without building strings. */
+const METHOD_PARTS = {} as Record<RouteKind, readonly MethodParts[]>;
+for (const kind of Object.keys(SPECS) as RouteKind[]) {
+  METHOD_PARTS[kind] = SPECS[kind].methods.map((name) => {
+    const at = name.indexOf('+');
+    return at < 0 ? { before: name, after: undefined } : { before: name.slice(0, at), after: name.slice(at + 1) };
+  });
+}
+
 /** §13 #16: route by topic, accept either name of a pair; raw routes carry no method. */
 export function methodMatches(kind: RouteKind, method: string, param = ''): boolean {
-  return SPECS[kind].methods.some((name) => name.replace('+', param) === method);
+  for (const name of METHOD_PARTS[kind]) {
+    if (name.after === undefined ? method === name.before : matchesAround(method, name.before, param, name.after)) return true;
+  }
+  return false;
+}
+
+/** `method === before + param + after`, compared in place. */
+function matchesAround(method: string, before: string, param: string, after: string): boolean {
+  return method.length === before.length + param.length + after.length && method.startsWith(before) && method.startsWith(param, before.length) && method.endsWith(after);
 }
 
 export interface RoutedTopic {

@@ -117,9 +117,9 @@ export class DeviceSession {
       const routed = routeTopic(topic);
       const parsed = parseRequest(payload);
       if (routed?.kind !== 'activate.info' || !parsed.ok) return;
-      const params = parsed.request.params as { deviceSecret?: unknown };
+      const params = parsed.params as { deviceSecret?: unknown };
       if (typeof params?.deviceSecret !== 'string') return;
-      activating.publish(`${topic}_reply`, buildReply({ id: parsed.request.id, code: 200, data: {} }), { qos: 1 });
+      activating.publish(`${topic}_reply`, buildReply({ id: parsed.id, code: 200, data: {} }), { qos: 1 });
       received(params.deviceSecret);
     });
     if ('error' in client) return client;
@@ -192,7 +192,7 @@ export class DeviceSession {
     }
     const parsed = parseRequest(payload);
     if (!routed || !parsed.ok) return;
-    const { id, params } = parsed.request;
+    const { id, params } = parsed;
     const answer = (code: number, data: unknown) => {
       this.client?.publish(`${topic}_reply`, buildReply({ id, code, data }), { qos: 1 });
       this.downstreamAnswered = true;

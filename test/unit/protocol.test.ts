@@ -247,7 +247,7 @@ describe('topics (§6)', () => {
 describe('envelopes (§5.1)', () => {
   it('echoes the id with its JSON type', () => {
     const parsed = parseRequest(Buffer.from('{"id":"7","version":"1.1","method":"thing.measurepoint.post","params":{}}'));
-    expect(parsed).toMatchObject({ ok: true, request: { id: '7', version: '1.1' } });
+    expect(parsed).toMatchObject({ ok: true, id: '7', version: '1.1' });
     expect(JSON.parse(buildReply({ id: '7', code: 200 }))).toEqual({ id: '7', code: 200, message: '', data: {} });
     expect(JSON.parse(buildReply({ id: 7, code: 1204, message: 'bad' })).id).toBe(7);
   });
