@@ -79,7 +79,7 @@ async function deviceCsrMs(): Promise<number> {
 
 type Scheme = 'device-secret' | 'product-secret' | 'certificate';
 
-/** One device through the pipeline over a counting relay: its time, its bytes and, per step, both. */
+/** One device through the pipeline: its time and, when run over the counting relay, its bytes overall and per step. */
 interface DeviceRun {
   ms: number;
   bytes: number;
@@ -88,25 +88,31 @@ interface DeviceRun {
   stepBytes: Record<string, number>;
 }
 
-async function oneDevice(scheme: Scheme, args: string[]): Promise<DeviceRun> {
+/**
+ * One device through the pipeline. `counted` puts the counting relay (one more PTY hop, and socat's
+ * dump) between the pipeline and the sim: that instrument's latency is not the pipeline's, so timed
+ * runs go straight to the sim and a separate counted run of the same scheme gives the bytes.
+ */
+async function oneDevice(scheme: Scheme, args: string[], counted: boolean): Promise<DeviceRun> {
   const [device] = await sims(1, args);
-  const relay = await countingRelay(device!.path);
+  const relay = counted ? await countingRelay(device!.path) : null;
+  const port = relay?.path ?? device!.path;
   const stepBytes: Record<string, number> = {};
   const stepStart: Record<string, number> = {};
   const offProgress = services.events.subscribe((channel, payload) => {
     const progress = payload as { port: string; step: string; status: string };
-    if (channel !== 'provisioning.progress' || progress.port !== relay.path) return;
+    if (!relay || channel !== 'provisioning.progress' || progress.port !== port) return;
     if (progress.status === 'started') stepStart[progress.step] = relay.bytes();
     else stepBytes[progress.step] = relay.bytes() - (stepStart[progress.step] ?? 0);
   });
   const started = performance.now();
-  const result = value(await api.call('provisioning.provision', { port: relay.path, productKey: products[scheme]!, ...RUN }));
+  const result = value(await api.call('provisioning.provision', { port, productKey: products[scheme]!, ...RUN }));
   const ms = performance.now() - started;
   offProgress();
-  relay.stop();
+  relay?.stop();
   await stopSim(device!);
   if (result.outcome !== 'provisioned') throw new Error(`${scheme}: ${result.error?.message}`);
-  return { ms, bytes: relay.bytes(), result, stepBytes };
+  return { ms, bytes: relay?.bytes() ?? 0, result, stepBytes };
 }
 
 const lineMsOf = (bytes: number) => (bytes * 1000) / (BAUD / 10);
@@ -132,10 +138,11 @@ function stepBreakdown(run: DeviceRun): Record<string, unknown> {
 const RUNS_PER_SCHEME = 3;
 
 async function schemeCase(scheme: Scheme, args: string[] = [], label: string = scheme): Promise<void> {
+  const counted = await oneDevice(scheme, args, true);
   const runs: DeviceRun[] = [];
-  for (let index = 0; index < RUNS_PER_SCHEME; index++) runs.push(await oneDevice(scheme, args));
+  for (let index = 0; index < RUNS_PER_SCHEME; index++) runs.push(await oneDevice(scheme, args, false));
   const median = [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
-  const lineMs = lineMsOf(median.bytes);
+  const lineMs = lineMsOf(counted.bytes);
   const computeMs = scheme === 'certificate' && !args.includes('refuse-csr') ? await deviceCsrMs() : 0;
   const floor = lineMs + computeMs;
   report({
@@ -147,16 +154,18 @@ async function schemeCase(scheme: Scheme, args: string[] = [], label: string = s
     ratio: timeRatio(median.ms, floor),
     target: '>= 0.83 (time <= 1.2x floor)',
     runsMs: runs.map((run) => Math.round(run.ms)),
-    bytes: median.bytes,
+    bytes: counted.bytes,
     lineMs: Math.round(lineMs),
     deviceComputeMs: Math.round(computeMs),
-    ...stepBreakdown(median),
+    // Per step from the counted run, whose times include the relay's hop.
+    countedRunMs: Math.round(counted.ms),
+    ...stepBreakdown(counted),
   });
 }
 
 // The station's first device also pays for the hub's and the pipeline's first use; a warm-up device takes that, unmeasured.
 it('warm-up device', async () => {
-  const run = await oneDevice('device-secret', []);
+  const run = await oneDevice('device-secret', [], true);
   report({ bench: 'provisioning', case: `first device of the station (warm-up, not a target), device-secret, ${BAUD} baud`, value: Math.round(run.ms), unit: 'ms', bytes: run.bytes, ...stepBreakdown(run) });
 }, 120_000);
 it('per-device time: device secret', () => schemeCase('device-secret'), 120_000);
