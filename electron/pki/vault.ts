@@ -113,6 +113,7 @@ export class Vault {
          ON CONFLICT (id) DO UPDATE SET purpose = excluded.purpose, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
       ),
       get: db.prepare('SELECT iv, tag, ciphertext FROM vault_secrets WHERE id = ?'),
+      has: db.prepare('SELECT 1 FROM vault_secrets WHERE id = ?'),
     };
   }
 
@@ -225,7 +226,7 @@ export class Vault {
   }
 
   has(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM vault_secrets WHERE id = ?').get(id) !== undefined || this.bundleStatements()?.member.get(id) !== undefined;
+    return this.statements.has.get(id) !== undefined || this.bundleStatements()?.member.get(id) !== undefined;
   }
 
   delete(id: string): boolean {
