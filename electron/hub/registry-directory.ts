@@ -93,8 +93,8 @@ export class RegistryDirectory implements Directory {
   }
 
   device(productKey: string, deviceKey: string): DirectoryDevice | null {
-    const device = this.registry.getDevice(productKey, deviceKey);
-    return device ? new RegistryDevice(productKey, deviceKey, device.state, this.vault) : null;
+    const state = this.registry.getDeviceState(productKey, deviceKey);
+    return state ? new RegistryDevice(productKey, deviceKey, state, this.vault) : null;
   }
 
   resolve(ref: string): Result<DeviceRef> {

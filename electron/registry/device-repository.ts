@@ -28,6 +28,9 @@ const COLUMNS =
   'id, product_key, device_key, name, serial, mac, firmware, destination, credential_source, state, cert_fingerprint, attributes, tags, desired_config, timezone, revision, created_at, updated_at';
 const INSERT = `INSERT INTO devices (product_key, device_key, name, serial, mac, firmware, destination, credential_source, state, cert_fingerprint, attributes, tags, desired_config, timezone, revision, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE = `UPDATE devices SET name = @name, serial = @serial, mac = @mac, firmware = @firmware, destination = @destination, credential_source = @credentialSource,
+  state = @state, cert_fingerprint = @certFingerprint, attributes = @attributes, tags = @tags, desired_config = @desiredConfig, timezone = @timezone,
+  revision = @revision, updated_at = @updatedAt WHERE id = @id`;
 
 /** Each sort's ORDER BY term (names sort case-insensitively, on migration 010's NOCASE indexes) and the field its cursor carries. */
 const SORT_COLUMN = { deviceKey: 'device_key', name: 'name COLLATE NOCASE', createdAt: 'created_at' } as const;
@@ -71,18 +74,28 @@ export class DeviceRepository {
   private readonly byKey;
   private readonly byId;
   private readonly byDeviceKey;
+  private readonly stateByKey;
   private readonly insertStatement;
+  private readonly updateStatement;
 
   constructor(private readonly db: Db) {
     this.byKey = db.prepare<[string, string], DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE product_key = ? AND device_key = ?`);
     this.byId = db.prepare<[number], DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE id = ?`);
     this.byDeviceKey = db.prepare<[string], DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE device_key = ? LIMIT 2`);
+    this.stateByKey = db.prepare<[string, string], DeviceState>('SELECT state FROM devices WHERE product_key = ? AND device_key = ?').pluck();
     this.insertStatement = db.prepare(INSERT);
+    // Prepared once: the hub's deferred first-login writes update a device per login.
+    this.updateStatement = db.prepare(UPDATE);
   }
 
   get(productKey: string, deviceKey: string): StoredDevice | undefined {
     const row = this.byKey.get(productKey, deviceKey);
     return row ? toDevice(row) : undefined;
+  }
+
+  /** The state alone, no JSON column parsed: the hub reads it on every login. */
+  state(productKey: string, deviceKey: string): DeviceState | undefined {
+    return this.stateByKey.get(productKey, deviceKey);
   }
 
   getById(id: number): StoredDevice | undefined {
@@ -109,13 +122,7 @@ export class DeviceRepository {
   }
 
   update(id: number, device: Device): void {
-    this.db
-      .prepare(
-        `UPDATE devices SET name = @name, serial = @serial, mac = @mac, firmware = @firmware, destination = @destination, credential_source = @credentialSource,
-           state = @state, cert_fingerprint = @certFingerprint, attributes = @attributes, tags = @tags, desired_config = @desiredConfig, timezone = @timezone,
-           revision = @revision, updated_at = @updatedAt WHERE id = @id`,
-      )
-      .run({ ...storedValues(device), id });
+    this.updateStatement.run({ ...storedValues(device), id });
   }
 
   delete(id: number): void {

@@ -287,6 +287,11 @@ export class Registry {
     return device ? publicDevice(device) : undefined;
   }
 
+  /** What a login check needs of a device (the hub's connect path), without reading the whole row. */
+  getDeviceState(productKey: string, deviceKey: string): DeviceState | undefined {
+    return this.devices.state(productKey, deviceKey);
+  }
+
   private findDevice(ref: string): Result<StoredDevice> {
     const { productKey, deviceKey } = parseDeviceRef(ref);
     if (productKey !== undefined) {
