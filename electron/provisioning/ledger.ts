@@ -20,6 +20,10 @@ interface Row {
   hash: string;
 }
 
+function entryOf(row: Row): LedgerEntry {
+  return { ...(JSON.parse(row.entry) as LedgerFields), seq: row.seq, prevHash: row.prev_hash, hash: row.hash };
+}
+
 /**
  * The provisioning ledger (issue 9 "Records"): append-only (SQLite triggers refuse UPDATE and
  * DELETE) and hash-chained, so `ledger verify` finds any entry changed, removed or inserted
@@ -44,15 +48,17 @@ export class Ledger {
   }
 
   entries(): LedgerEntry[] {
-    return this.db
-      .prepare<[], Row>('SELECT seq, entry, prev_hash, hash FROM provisioning_ledger ORDER BY seq')
-      .all()
-      .map((row) => ({ ...(JSON.parse(row.entry) as LedgerFields), seq: row.seq, prevHash: row.prev_hash, hash: row.hash }));
+    return this.db.prepare<[], Row>('SELECT seq, entry, prev_hash, hash FROM provisioning_ledger ORDER BY seq').all().map(entryOf);
   }
 
-  entry(seq: number): LedgerEntry | undefined {
-    const row = this.db.prepare<[number], Row>('SELECT seq, entry, prev_hash, hash FROM provisioning_ledger WHERE seq = ?').get(seq);
-    return row ? { ...(JSON.parse(row.entry) as LedgerFields), seq: row.seq, prevHash: row.prev_hash, hash: row.hash } : undefined;
+  /** One device's entries, newest first, at most `limit`. */
+  entriesOf(productKey: string, deviceKey: string, limit: number): LedgerEntry[] {
+    return this.db
+      .prepare<[string, string, number], Row>(
+        "SELECT seq, entry, prev_hash, hash FROM provisioning_ledger WHERE json_extract(entry, '$.productKey') = ? AND json_extract(entry, '$.deviceKey') = ? ORDER BY seq DESC LIMIT ?",
+      )
+      .all(productKey, deviceKey, limit)
+      .map(entryOf);
   }
 
   /** Walks the chain from the start: every entry must hash to its stored hash and link to the one before. */

@@ -170,11 +170,7 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
       'provisioning.ledger.device': (input) => {
         const device = deps.registry.resolveDevice(input.device);
         if (!device.ok) return device;
-        const seqs = context.db
-          .prepare<[string, string, number], number>("SELECT seq FROM provisioning_ledger WHERE json_extract(entry, '$.productKey') = ? AND json_extract(entry, '$.deviceKey') = ? ORDER BY seq DESC LIMIT ?")
-          .pluck()
-          .all(device.value.productKey, device.value.deviceKey, input.limit);
-        return ok(seqs.map((seq) => ledger.entry(seq)!));
+        return ok(ledger.entriesOf(device.value.productKey, device.value.deviceKey, input.limit));
       },
       'provisioning.ledger.export': (input) => {
         const entries = ledger.entries();
