@@ -26,7 +26,7 @@ import { checkTransportLogin, LoginCheck, type ClientCertificate, type Refusal }
 import { Ring } from './ring';
 import { Session, sessionView, SessionTable, type ListenerKind, type OfflineReason, type SessionLink, type SessionRecord, type SessionView, type TlsDetails } from './session';
 import { HubStats, type Counters, type StatsSnapshot } from './stats';
-import { clientCertificateOf, selfSignedServerCertificate, selfSignedTrust, tlsDetailsOf, type TrustProvider } from './tls';
+import { clientCertificateOf, selfSignedServerCertificate, selfSignedTrust, tlsDetailsOf, type TlsMaterial, type TrustProvider } from './tls';
 import { Upstream, type DeviceMessage } from './upstream';
 
 /**
@@ -109,6 +109,8 @@ export class Hub {
   private servers: Listeners | null = null;
   private sampler: NodeJS.Timeout | null = null;
   private unsubscribeDirectory: (() => void) | null = null;
+  private unsubscribeTrust: (() => void) | null = null;
+  private readonly tlsListeners = new Set<(material: TlsMaterial) => void>();
   private readonly refusalLog = new Map<string, { last: number; suppressed: number }>();
   ports: ListenerPorts = {};
 
@@ -160,6 +162,7 @@ export class Hub {
       throw error;
     }
     this.ports = this.servers.ports;
+    this.unsubscribeTrust = this.trust.onChanged?.(() => void this.refreshTls()) ?? null;
     for (const { listener, code } of this.servers.skipped) this.logger.error('hub listener not started', { listener, code, host: this.options.listeners.host });
     this.sampler = setInterval(() => this.sample(), this.options.sampleMs ?? 1000);
     this.sampler.unref();
@@ -172,6 +175,8 @@ export class Hub {
     this.sampler = null;
     this.unsubscribeDirectory?.();
     this.unsubscribeDirectory = null;
+    this.unsubscribeTrust?.();
+    this.unsubscribeTrust = null;
     for (const session of this.sessions.all()) session.offlineReason ??= 'hub-stopped';
     this.commands.close();
     const broker = this.broker;
@@ -182,7 +187,7 @@ export class Hub {
   }
 
   /** The PKI's server certificate and trusted CAs; a generated self-signed one while it has none (or fails). */
-  async tlsMaterial() {
+  async tlsMaterial(): Promise<TlsMaterial> {
     let issued: { cert: string; key: string } | null = null;
     let ca: string[] = [];
     try {
@@ -193,6 +198,23 @@ export class Hub {
     }
     if (!issued) this.logger.info('TLS listeners use a generated self-signed certificate until the local CA issues one');
     return { ...(issued ?? (await selfSignedServerCertificate(this.clock()))), ca };
+  }
+
+  /**
+   * The PKI changed (a CA made or imported, a destination chain added): every TLS listener
+   * (MQTTS, WSS, and HTTPS through `onTlsChanged`) takes the new server certificate and trusted
+   * CAs for its next connections, so devices given the new chain connect without a hub restart.
+   */
+  async refreshTls(): Promise<void> {
+    const material = await this.tlsMaterial();
+    this.servers?.updateTls(material);
+    for (const listener of this.tlsListeners) listener(material);
+    this.logger.info('TLS listeners took the PKI’s new certificate and trusted CAs', { trustedCas: material.ca.length });
+  }
+
+  onTlsChanged(listener: (material: TlsMaterial) => void): () => void {
+    this.tlsListeners.add(listener);
+    return () => this.tlsListeners.delete(listener);
   }
 
   private accept(stream: Duplex, connection: Connection): void {

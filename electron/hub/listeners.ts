@@ -1,9 +1,10 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { ListenerKind } from './session';
+import { secureContextOf, tlsServerOptions, type TlsMaterial } from './tls';
 
 /**
  * The hub's MQTT listeners (protocol reference §2): plain TCP, TLS, and MQTT over secure
@@ -39,16 +40,12 @@ export interface Connection {
 
 export type ConnectionHandler = (stream: Duplex, connection: Connection) => void;
 
-export interface TlsMaterial {
-  cert: string;
-  key: string;
-  ca: string[];
-}
-
 export interface Listeners {
   ports: ListenerPorts;
   /** Listeners skipped in best-effort mode, with the reason (e.g. EADDRINUSE). */
   skipped: Array<{ listener: ListenerKind; code: string }>;
+  /** New connections to MQTTS and WSS use this material; live ones keep theirs. */
+  updateTls(material: TlsMaterial): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +69,8 @@ function closeServer(server: Server): Promise<void> {
 
 export async function startListeners(config: ListenerConfig, tls: () => Promise<TlsMaterial>, handle: ConnectionHandler): Promise<Listeners> {
   const servers: Server[] = [];
+  /** MQTTS and WSS, whose secure context follows the PKI. */
+  const tlsServers: TlsServer[] = [];
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -105,8 +104,7 @@ export async function startListeners(config: ListenerConfig, tls: () => Promise<
     }
     const wantsTls = (config.mqtts ?? null) !== null || (config.wss ?? null) !== null;
     const material = wantsTls ? await tls() : null;
-    // Client certificates are optional at the handshake; the login check requires them per product (§4).
-    const tlsOptions = material ? { cert: material.cert, key: material.key, ...(material.ca.length > 0 ? { ca: material.ca } : {}), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const } : null;
+    const tlsOptions = material ? tlsServerOptions(material) : null;
     if (tlsOptions && config.mqtts !== undefined && config.mqtts !== null) {
       const server = createTlsServer(tlsOptions, (socket) => {
         socket.setNoDelay(true);
@@ -114,12 +112,14 @@ export async function startListeners(config: ListenerConfig, tls: () => Promise<
       });
       server.on('connection', track);
       server.on('tlsClientError', () => undefined);
+      tlsServers.push(server);
       await bind('mqtts', server, config.mqtts);
     }
     if (tlsOptions && config.wss !== undefined && config.wss !== null) {
       const server = createHttpsServer(tlsOptions);
       server.on('connection', track);
       server.on('tlsClientError', () => undefined);
+      tlsServers.push(server);
       webSockets = new WebSocketServer({ server, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false) });
       webSockets.on('connection', (socket, request) => {
         const stream = createWebSocketStream(socket);
@@ -133,5 +133,8 @@ export async function startListeners(config: ListenerConfig, tls: () => Promise<
     await closeAll();
     throw error;
   }
-  return { ports, skipped, close: closeAll };
+  const updateTls = (next: TlsMaterial) => {
+    for (const server of tlsServers) server.setSecureContext(secureContextOf(next));
+  };
+  return { ports, skipped, updateTls, close: closeAll };
 }

@@ -19,6 +19,29 @@ export interface TrustProvider {
   trustedCas(): string[];
   /** Upper-case hex serial. */
   isRevoked(serial: string): boolean;
+  /** Calls `listener` when the server certificate or the trusted CAs change (a CA made or imported, a destination chain added). */
+  onChanged?(listener: () => void): () => void;
+}
+
+/** The server certificate (chain), its key and the CAs client certificates may chain to. */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  ca: string[];
+}
+
+/**
+ * The secure context of every hub TLS server. Client certificates are asked for but optional at
+ * the handshake (`requestCert`, not `rejectUnauthorized`: server options, set where each server is
+ * made); the login check requires them per product (§4).
+ */
+export function secureContextOf(material: TlsMaterial) {
+  return { cert: material.cert, key: material.key, ...(material.ca.length > 0 ? { ca: material.ca } : {}), minVersion: 'TLSv1.2' as const };
+}
+
+/** Server options of a hub TLS server: its secure context, a client certificate asked for (§4). */
+export function tlsServerOptions(material: TlsMaterial) {
+  return { ...secureContextOf(material), requestCert: true, rejectUnauthorized: false };
 }
 
 /** Until the PKI lands: a generated self-signed server certificate, no trusted CAs. */

@@ -104,6 +104,7 @@ export function createPkiModule(context: ServiceContext, deps: { registry: Devic
         const made = await ca.init(input);
         if (!made.ok) return made;
         logger.info('local CA created', { algorithm: input.algorithm, issuing: made.value[0]!.id });
+        trust.notifyChanged();
         return authorities();
       },
       'certificates.caShow': () => authorities(),
@@ -118,6 +119,7 @@ export function createPkiModule(context: ServiceContext, deps: { registry: Devic
         const installed = ca.install(material.value);
         if (!installed.ok) return installed;
         logger.info('CA imported', { issuing: installed.value[0]!.id, certificates: installed.value.length });
+        trust.notifyChanged();
         return authorities();
       },
       'certificates.crl': async (input) => {

@@ -48,6 +48,8 @@ export interface PkiTrustProvider {
   serverCertificate(hosts: string[]): Promise<Result<ServerCredentials>>;
   /** Called when a certificate is revoked, so the hub drops that device's live sessions. */
   onRevoked(listener: (revoked: RevokedDevice) => void): () => void;
+  /** Called when the server certificate or the trusted CAs change, so the hub's TLS listeners take them without a restart. */
+  onChanged(listener: () => void): () => void;
   /** A CA chain a destination returned with an issued certificate (EnOS §11.4 `caCert`). */
   addDestinationChain(pem: string): Result<number>;
 }
@@ -76,6 +78,7 @@ function sameHosts(row: CertificateRow, hosts: string[]): boolean {
 
 export class PkiTrust implements PkiTrustProvider {
   private listeners = new Set<(revoked: RevokedDevice) => void>();
+  private changeListeners = new Set<() => void>();
 
   constructor(
     private readonly ca: LocalCa,
@@ -134,6 +137,16 @@ export class PkiTrust implements PkiTrustProvider {
     return () => this.listeners.delete(listener);
   }
 
+  onChanged(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Called once a CA is made or imported (and by `addDestinationChain`). */
+  notifyChanged(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
   /** Called by the issuer after a revocation is stored. */
   notifyRevoked(row: CertificateRow): void {
     const revoked = { serial: row.serial, productKey: row.productKey, deviceKey: row.deviceKey };
@@ -164,6 +177,7 @@ export class PkiTrust implements PkiTrustProvider {
       });
     }
     this.store.transaction(() => rows.forEach((row) => this.store.addAuthority(row)));
+    this.notifyChanged();
     return ok(rows.length);
   }
 

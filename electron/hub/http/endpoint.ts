@@ -13,7 +13,7 @@ import type { Refusal } from '../login-check';
 import { replyCode } from '../polled-link';
 import { PolledSessions, type PolledSession } from '../polled-sessions';
 import type { ListenerKind } from '../session';
-import { clientCertificateOf, tlsDetailsOf } from '../tls';
+import { clientCertificateOf, secureContextOf, tlsDetailsOf, tlsServerOptions } from '../tls';
 import { commandType, parseHttpAuth, verifyHttpAuth } from './auth';
 import { readBody } from './body';
 import { commandHeaders } from './command-headers';
@@ -89,6 +89,7 @@ export class HttpEndpoint {
   private readonly lark: LarkUploads;
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
+  private unsubscribeTls: (() => void) | null = null;
   ports: { http?: number; https?: number } = {};
 
   constructor(private readonly options: HttpEndpointOptions) {
@@ -114,10 +115,10 @@ export class HttpEndpoint {
         this.ports.http = await this.listen(createHttpServer(serverOptions), 'http', this.options.httpPort);
       }
       if (this.options.httpsPort !== null) {
-        const material = await this.hub.tlsMaterial();
         // §4: a client certificate is asked for but optional at the handshake; certificate products need one at login.
-        const tls = { cert: material.cert, key: material.key, ...(material.ca.length > 0 ? { ca: material.ca } : {}), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const };
-        this.ports.https = await this.listen(createHttpsServer({ ...serverOptions, ...tls }), 'https', this.options.httpsPort);
+        const server = createHttpsServer({ ...serverOptions, ...tlsServerOptions(await this.hub.tlsMaterial()) });
+        this.unsubscribeTls = this.hub.onTlsChanged((material) => server.setSecureContext(secureContextOf(material)));
+        this.ports.https = await this.listen(server, 'https', this.options.httpsPort);
       }
     } catch (error) {
       await this.stop();
@@ -130,6 +131,8 @@ export class HttpEndpoint {
   }
 
   async stop(): Promise<void> {
+    this.unsubscribeTls?.();
+    this.unsubscribeTls = null;
     this.plain.close();
     this.secure.close();
     for (const socket of this.sockets) socket.destroy();
