@@ -18,7 +18,8 @@ import { rateRatio, report } from './report';
  * each) for CoAP. Both servers run in child processes; the load runs here.
  *
  * BENCH_HUB_QUICK=1: short runs (a smoke run). BENCH_HUB_PROFILE=DIR: the hub and the anchors write
- * a CPU profile each (`node --cpu-prof`) into DIR when they stop.
+ * a CPU profile each (`node --cpu-prof`) into DIR when they stop. BENCH_HUB_ONLY=http|coap: that
+ * protocol alone (a profile of one protocol's path).
  */
 const ROOT = resolve(__dirname, '..');
 const WORK = resolve(ROOT, '.tmp/hub-http-coap-bench');
@@ -30,6 +31,7 @@ const ROUNDS = QUICK ? 1 : 2;
 const CLI = process.env.COMMISSIONER_BUILD_OUT ? ['test/helpers/cli-loader.mjs'] : ['bin/commissioner.js'];
 const ENV = { ...process.env, COMMISSIONER_PASSPHRASE: 'bench-only', COMMISSIONER_SCRYPT_LOG2N: '14', ...(process.env.COMMISSIONER_BUILD_OUT ? { COMMISSIONER_BUILD_OUT: resolve(process.env.COMMISSIONER_BUILD_OUT) } : {}) };
 const TARGET = '≥ 0.8× anchor';
+const ONLY = process.env.BENCH_HUB_ONLY?.toLowerCase();
 
 interface Figures {
   rps: number;
@@ -239,11 +241,12 @@ it('HTTP and CoAP ingest: hub vs bare servers with a Map of sessions', async () 
       const order = round % 2 === 0 ? (['anchor', 'hub'] as const) : (['hub', 'anchor'] as const);
       for (const side of order) {
         const { ports, child } = side === 'hub' ? hub : anchors;
-        http[side] = await best(() => httpIngest(ports.http!, child.pid!, hub.productKey, hub.devices), http[side]);
-        coap[side] = await best(() => coapIngest(ports.coap!, child.pid!, hub.productKey, hub.devices), coap[side]);
+        if (ONLY !== 'coap') http[side] = await best(() => httpIngest(ports.http!, child.pid!, hub.productKey, hub.devices), http[side]);
+        if (ONLY !== 'http') coap[side] = await best(() => coapIngest(ports.coap!, child.pid!, hub.productKey, hub.devices), coap[side]);
       }
     }
     for (const [protocol, measured] of [['HTTP', http], ['CoAP', coap]] as const) {
+      if (!measured.hub) continue;
       const figures = { hub: measured.hub!, anchor: measured.anchor! };
       const name = `bare ${protocol === 'HTTP' ? 'node http' : 'coap'} server + Map`;
       report({ bench: 'hub-http-coap', case: `${protocol} ingest, ${DEVICES} devices`, value: Math.round(figures.hub.rps), unit: 'req/s', anchor: { name, value: Math.round(figures.anchor.rps) }, ratio: rateRatio(figures.hub.rps, figures.anchor.rps), target: TARGET, errors: figures.hub.errors, anchorErrors: figures.anchor.errors, cpuUsPerRequest: { hub: Math.round(figures.hub.cpuUs), anchor: Math.round(figures.anchor.cpuUs) } });

@@ -112,9 +112,18 @@ export function coapDatagram(message: { type?: 0 | 1 | 2 | 3; code: number; mid:
   return Buffer.concat(parts);
 }
 
-/** Sends datagrams from one socket and resolves with the replies (code as "c.dd", option numbers, payload). */
-export async function udpExchange(port: number, datagrams: Buffer[], socket = createSocket('udp4')): Promise<Array<{ code: string; options: Map<number, Buffer>; payload: Buffer }>> {
-  const replies: Array<{ code: string; options: Map<number, Buffer>; payload: Buffer }> = [];
+/** A decoded answer: type (0 CON, 1 NON, 2 ACK, 3 RST), message id, code as "c.dd", options by number, payload. */
+export interface CoapAnswer {
+  type: number;
+  mid: number;
+  code: string;
+  options: Map<number, Buffer>;
+  payload: Buffer;
+}
+
+/** Sends datagrams from one socket and resolves with the replies. */
+export async function udpExchange(port: number, datagrams: Buffer[], socket = createSocket('udp4')): Promise<CoapAnswer[]> {
+  const replies: CoapAnswer[] = [];
   for (const datagram of datagrams) {
     const reply = await new Promise<Buffer | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), 2000);
@@ -129,7 +138,7 @@ export async function udpExchange(port: number, datagrams: Buffer[], socket = cr
   return replies;
 }
 
-function decodeCoap(message: Buffer): { code: string; options: Map<number, Buffer>; payload: Buffer } {
+function decodeCoap(message: Buffer): CoapAnswer {
   const code = `${message[1]! >> 5}.${String(message[1]! & 31).padStart(2, '0')}`;
   let at = 4 + (message[0]! & 15);
   let number = 0;
@@ -148,5 +157,5 @@ function decodeCoap(message: Buffer): { code: string; options: Map<number, Buffe
     options.set(number, message.subarray(at, at + length));
     at += length;
   }
-  return { code, options, payload: at < message.length ? message.subarray(at + 1) : Buffer.alloc(0) };
+  return { type: (message[0]! >> 4) & 3, mid: message.readUInt16BE(2), code, options, payload: at < message.length ? message.subarray(at + 1) : Buffer.alloc(0) };
 }

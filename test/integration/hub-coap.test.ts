@@ -118,6 +118,40 @@ describe('CoAP endpoint (protocol reference §7)', () => {
     }
   });
 
+  it('answers a retransmitted request again without handling it twice (RFC 7252 §4.5)', async () => {
+    const { coapPort, hub } = await setup();
+    const { createSocket } = await import('node:dgram');
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    try {
+      const auth = coapDatagram({ type: 0, code: POST, mid: 30, token: Buffer.from([30]), options: path(`/auth/${PK}/${DK}`), payload: Buffer.from(authBody()) });
+      expect((await udpExchange(coapPort, [auth], socket))[0]!.code).toBe('2.04');
+      const resource = path(`/topic/sys/${PK}/${DK}/thing/measurepoint/post`);
+      const first = coapDatagram({ type: 0, code: POST, mid: 31, token: Buffer.from([31]), options: resource, payload: Buffer.from(post('1', { temp: 1 })) });
+      const next = coapDatagram({ type: 0, code: POST, mid: 32, token: Buffer.from([32]), options: resource, payload: Buffer.from(post('2', { temp: 2 })) });
+      const answers = await udpExchange(coapPort, [first, first, next], socket);
+      // Piggybacked on the ACK, with the request's message id; the repeat gets the same bytes.
+      expect(answers.map((answer) => [answer.type, answer.mid, answer.code])).toEqual([[2, 31, '2.04'], [2, 31, '2.04'], [2, 32, '2.04']]);
+      expect(answers[1]!.payload).toEqual(answers[0]!.payload);
+      expect(hub.messages({ productKey: PK, deviceKey: DK }).map((message) => message.values)).toEqual([{ temp: 1 }, { temp: 2 }]);
+      expect(hub.statsSnapshot().protocols.coap!.messagesIn).toBe(2);
+
+      // A command too large for one datagram: its GET is answered block-wise by the package, and
+      // a retransmitted GET gets that first block again (the command was taken by the first).
+      void hub.setMeasurepoints({ device: { productKey: PK, deviceKey: DK }, values: { note: 'n'.repeat(1000) }, timeoutMs: 5000 });
+      const [announced] = await udpExchange(coapPort, [coapDatagram({ type: 0, code: POST, mid: 33, token: Buffer.from([33]), options: resource, payload: Buffer.from(post('3', { temp: 3 })) })], socket);
+      const commandTopic = announced!.options.get(2100)!.toString();
+      expect(announced!.options.has(2102)).toBe(false);
+      const get = coapDatagram({ type: 0, code: GET, mid: 34, token: Buffer.from([34]), options: path(commandTopic) });
+      const [block, again] = await udpExchange(coapPort, [get, get], socket);
+      expect([block!.code, again!.code]).toEqual(['2.05', '2.05']);
+      expect(block!.options.has(23)).toBe(true);
+      expect(again!.payload).toEqual(block!.payload);
+    } finally {
+      socket.close();
+    }
+  });
+
   it('one device key over MQTT, HTTP and CoAP: statistics count each protocol separately', async () => {
     const { url, httpUrl, coapUrl, hub } = await setup();
     const client = await connect(url, credentials());

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCoapAuth, verifyCoapAuth } from '../../electron/hub/coap/auth';
 import { Block1Assembler, parseBlockOption } from '../../electron/hub/coap/block';
+import { RecentAnswers, uriPath } from '../../electron/hub/coap/direct';
 import { screenOptions } from '../../electron/hub/coap/options';
 import { commandType, parseHttpAuth, verifyHttpAuth } from '../../electron/hub/http/auth';
 import { commandHeaders } from '../../electron/hub/http/command-headers';
@@ -109,6 +110,33 @@ describe('CoAP option screening (RFC 7252 §5.4)', () => {
     expect(screenOptions({ options: [{ name: '2101', value: Buffer.from('x') }] }).badOption).toBe(true);
     expect(screenOptions({ options: [{ name: 'If-Match', value: Buffer.from('x') }] }).badOption).toBe(true);
     expect(screenOptions({ options: [{ name: 'Block2', value: Buffer.from([0x0f]) }] }).badOption).toBe(true);
+  });
+});
+
+describe('CoAP answers kept for retransmissions (RFC 7252 §4.5)', () => {
+  it('finds the last answer of an endpoint by message id within the exchange lifetime', () => {
+    const recent = new RecentAnswers({ maxEndpoints: 2, lifetimeMs: 1000 });
+    const answer = Buffer.from('a');
+    recent.remember('127.0.0.1:1', 7, answer, 0);
+    expect(recent.find('127.0.0.1:1', 7, 1000)).toBe(answer);
+    expect(recent.find('127.0.0.1:1', 7, 1001)).toBeNull();
+    expect(recent.find('127.0.0.1:1', 8, 10)).toBeNull();
+    expect(recent.find('127.0.0.1:2', 7, 10)).toBeNull();
+    recent.remember('127.0.0.1:1', 8, Buffer.from('b'), 10);
+    expect(recent.find('127.0.0.1:1', 7, 10)).toBeNull();
+    expect(recent.find('127.0.0.1:1', 8, 10)?.toString()).toBe('b');
+  });
+
+  it('forgets the endpoint first seen longest ago when full', () => {
+    const recent = new RecentAnswers({ maxEndpoints: 2, lifetimeMs: 1000 });
+    for (const port of [1, 2, 3]) recent.remember(`127.0.0.1:${port}`, port, Buffer.from([port]), 0);
+    expect([1, 2, 3].map((port) => recent.find(`127.0.0.1:${port}`, port, 0)?.[0] ?? null)).toEqual([null, 2, 3]);
+  });
+
+  it('spells the path from the Uri-Path options', () => {
+    const options = ['topic', 'sys', 'pk', 'dk'].map((segment) => ({ name: 'Uri-Path' as const, value: Buffer.from(segment) }));
+    expect(uriPath({ options: [...options, { name: 'Content-Format' as const, value: Buffer.from([50]) }] })).toBe('/topic/sys/pk/dk');
+    expect(uriPath({ options: [] })).toBe('/');
   });
 });
 

@@ -1,4 +1,5 @@
 import { Server, type IncomingMessage, type OutgoingMessage } from 'coap';
+import type { ParsedPacket } from 'coap-packet';
 import { randomInt } from 'node:crypto';
 import { Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import type { Hub } from '../hub';
 import { PolledSessions, type PolledSession } from '../polled-sessions';
 import { parseCoapAuth, verifyCoapAuth } from './auth';
 import { Block1Assembler, type BlockOption } from './block';
+import { answerDatagram, RecentAnswers, uriPath } from './direct';
 import { screenOptions, type Screened } from './options';
 
 /**
@@ -18,6 +20,8 @@ import { screenOptions, type Screened } from './options';
  * the device's next responses and are also served to `GET /topic<command topic>` (§13 #13).
  * Confirmable and non-confirmable requests, Block2 for large answers, our own Block1 (see
  * block.ts); no Observe. No Node DTLS-PSK server exists, so sessions are marked "without DTLS".
+ * A plain topic request is answered directly (direct.ts); logins, block-wise transfers and
+ * large answers go through the coap package.
  */
 
 export interface CoapEndpointOptions {
@@ -39,30 +43,52 @@ const MAX_INLINE_COMMAND = 512;
 /** Block2: the package slices answers from 1024 bytes; follow-up requests are answered from here. */
 const BLOCK2_FROM = 1024;
 const BLOCK2_TTL_MS = 60_000;
+/** RFC 7252 §4.8.2 EXCHANGE_LIFETIME: how long a retransmission may still arrive. */
+const EXCHANGE_LIFETIME_MS = 247_000;
+/** Endpoints whose last answer is kept for retransmissions (about 200 bytes each). */
+const RECENT_ENDPOINTS = 50_000;
 const SCREENED = Symbol('hub.coap.screened');
+const ANSWERED = Symbol('hub.coap.answered');
+const CONTENT_FORMAT = 'Content-Format';
+/** RFC 7252 §12.3: application/json is 50. */
 const JSON_CONTENT_FORMAT = Buffer.from([50]);
 
-type ScreenedPacket = Parameters<Server['_handle']>[0] & { [SCREENED]?: Screened };
+/** What the package's parser (coap-packet) hands to `_handle`, with our marks. */
+type ScreenedPacket = ParsedPacket & { [SCREENED]?: Screened; [ANSWERED]?: Answer };
+
+/** Answers a screened request itself when it can; false leaves it to the package. */
+type DirectHandler = (packet: ScreenedPacket, screened: Screened, rsinfo: AddressInfo) => boolean;
 
 /**
- * The package's server with two guards in front of its request handling: options screened
+ * The package's server with guards in front of its request handling: options screened
  * (unknown critical ones answered 4.02, Observe dropped, Block1 taken away for our assembler),
- * and every datagram it cannot parse counted before its error reply.
+ * the common request answered directly, and every datagram it cannot parse counted before its
+ * error reply.
  */
 class GuardedServer extends Server {
-  constructor(private readonly onMalformed: (reason: string) => void) {
+  constructor(
+    private readonly onMalformed: (reason: string) => void,
+    private readonly direct: DirectHandler,
+  ) {
     super({ piggybackReplyMs: 10 });
   }
 
-  override _handle(packet: ScreenedPacket, rsinfo: AddressInfo): void {
-    packet[SCREENED] = screenOptions(packet);
+  override _handle(parsed: Parameters<Server['_handle']>[0], rsinfo: AddressInfo): void {
+    const packet = parsed as ScreenedPacket;
+    const screened = screenOptions(packet);
+    if (this.direct(packet, screened, rsinfo)) return;
+    packet[SCREENED] = screened;
     super._handle(packet, rsinfo);
+  }
+
+  send(datagram: Buffer, rsinfo: AddressInfo): void {
+    if (this._sock instanceof Socket) this._sock.send(datagram, rsinfo.port, rsinfo.address);
   }
 
   /** The package would answer 5.00 with the parser's message to the sender's port on localhost; ours is 4.00 (§7) to the sender. */
   override _sendError(_payload: Buffer, rsinfo: AddressInfo, packet?: Parameters<Server['_handle']>[0]): void {
     this.onMalformed(packet ? 'rejected-request' : 'malformed-datagram');
-    if (this._sock instanceof Socket) this._sock.send(badRequestDatagram(packet), rsinfo.port, rsinfo.address);
+    this.send(badRequestDatagram(packet), rsinfo);
   }
 }
 
@@ -78,6 +104,8 @@ interface Answer {
   code: string;
   body?: Buffer;
   json?: boolean;
+  /** Options 2100/2102 announcing a queued command. */
+  command?: Array<{ name: string; value: Buffer }>;
 }
 
 export class CoapEndpoint {
@@ -91,6 +119,8 @@ export class CoapEndpoint {
   private readonly answered = new Map<string, { answer: Answer; at: number }>();
   /** Commands announced by option 2100, by `endpoint topic`, until the device GETs them. */
   private readonly announced = new Map<string, Buffer>();
+  /** The last directly answered request per endpoint, for retransmissions. */
+  private readonly recent = new RecentAnswers({ maxEndpoints: RECENT_ENDPOINTS, lifetimeMs: EXCHANGE_LIFETIME_MS });
   private server: GuardedServer | null = null;
   port: number | null = null;
 
@@ -102,7 +132,10 @@ export class CoapEndpoint {
   }
 
   async start(): Promise<number> {
-    const server = new GuardedServer((reason) => this.refused(reason, null));
+    const server: GuardedServer = new GuardedServer(
+      (reason) => this.refused(reason, null),
+      (packet, screened, rsinfo) => this.direct(server, packet, screened, rsinfo),
+    );
     server.on('request', (request: IncomingMessage, response: OutgoingMessage) => this.request(request, response));
     server.on('error', (error: Error) => this.logger.warn('coap socket error', { error: error.message }));
     this.server = server;
@@ -127,8 +160,47 @@ export class CoapEndpoint {
     this.logger.debug('coap request refused', { reason, ...(entry ? { productKey: entry.session.device.productKey, deviceKey: entry.session.device.deviceKey } : {}) });
   }
 
+  /**
+   * A whole (not block-wise) POST or GET of a topic, answered here. Its answer goes through the
+   * package only when it needs Block2; a retransmission gets the answer already sent (the
+   * package's own cache repeats the ones it sent).
+   */
+  private direct(server: GuardedServer, packet: ScreenedPacket, screened: Screened, rsinfo: AddressInfo): boolean {
+    if (packet.ack || packet.reset || screened.badOption || screened.block1 || screened.block2) return false;
+    const method = packet.code === '0.02' ? 'POST' : packet.code === '0.01' ? 'GET' : null;
+    if (!method) return false;
+    const path = uriPath(packet);
+    if (!path.startsWith('/topic/')) return false;
+    const endpoint = `${rsinfo.address}:${rsinfo.port}`;
+    const now = this.clock();
+    const repeated = this.recent.find(endpoint, packet.messageId, now);
+    if (repeated === 'package') return false;
+    if (repeated) {
+      server.send(repeated, rsinfo);
+      return true;
+    }
+    const answer = this.route(method, path, endpoint, packet.payload);
+    if (answer.body && answer.body.length >= BLOCK2_FROM) {
+      packet[ANSWERED] = answer;
+      this.recent.remember(endpoint, packet.messageId, 'package', now);
+      return false;
+    }
+    const options = answer.command ?? [];
+    if (answer.json) options.push({ name: CONTENT_FORMAT, value: JSON_CONTENT_FORMAT });
+    const datagram = answerDatagram(packet, { code: answer.code, options, payload: answer.body });
+    this.recent.remember(endpoint, packet.messageId, datagram, now);
+    server.send(datagram, rsinfo);
+    return true;
+  }
+
   private request(request: IncomingMessage, response: OutgoingMessage): void {
     const packet = request._packet as ScreenedPacket;
+    // A large answer `direct` computed: the package slices it into Block2 blocks.
+    const answered = packet[ANSWERED];
+    if (answered) {
+      this.remember(`${request.rsinfo.address}:${request.rsinfo.port} ${request.method} ${uriPath(packet)}`, answered);
+      return this.respond(response, answered);
+    }
     const screened = packet[SCREENED];
     const endpoint = `${request.rsinfo.address}:${request.rsinfo.port}`;
     const mark = request.url.indexOf('?');
@@ -151,7 +223,7 @@ export class CoapEndpoint {
     // Block2 follow-ups and the large answers they slice, by exchange (built only for those).
     const exchange = () => `${endpoint} ${request.method} ${path}`;
     if (screened.block2 && screened.block2.num > 0) return this.followUp(exchange(), screened.block2, response);
-    const answer = this.route(request.method, path, endpoint, body, response);
+    const answer = this.route(request.method, path, endpoint, body);
     if (answer.body && answer.body.length >= BLOCK2_FROM) this.remember(exchange(), answer);
     this.respond(response, answer);
   }
@@ -172,7 +244,7 @@ export class CoapEndpoint {
     this.answered.set(key, { answer, at: now });
   }
 
-  private route(method: string, path: string, endpoint: string, body: Buffer, response: OutgoingMessage): Answer {
+  private route(method: string, path: string, endpoint: string, body: Buffer): Answer {
     if (path.startsWith('/auth/')) return method === 'POST' ? this.auth(path, endpoint, body) : this.badMethod();
     if (!path.startsWith('/topic/')) {
       this.refused('bad-path', null);
@@ -189,8 +261,8 @@ export class CoapEndpoint {
     if (method === 'POST') answer = this.publish(entry, topic, body);
     else if (method === 'GET') answer = this.fetchCommand(entry, topic);
     else answer = this.badMethod(entry);
-    this.announceCommand(entry, endpoint, response);
-    return answer;
+    const command = this.announceCommand(entry, endpoint);
+    return command ? { ...answer, command } : answer;
   }
 
   private badMethod(entry?: PolledSession): Answer {
@@ -240,22 +312,24 @@ export class CoapEndpoint {
     return { code: '2.05', body: payload, json: true };
   }
 
-  /** One queued command per response (§7: 2100 recurs while more are queued). */
-  private announceCommand(entry: PolledSession, endpoint: string, response: OutgoingMessage): void {
+  /** One queued command per response (§7: 2100 recurs while more are queued): its options, if one is queued. */
+  private announceCommand(entry: PolledSession, endpoint: string): Answer['command'] {
     const command = entry.link.nextCommand();
-    if (!command) return;
-    response.setOption(COMMAND_TOPIC, Buffer.from(`/topic${command.topic}`));
-    if (command.payload.length <= MAX_INLINE_COMMAND) response.setOption(COMMAND_PAYLOAD, command.payload);
+    if (!command) return undefined;
     // Bounded: a device that never fetches keeps at most its latest few.
     if (this.announced.size > 10_000) this.announced.clear();
     this.announced.set(`${endpoint} ${command.topic}`, command.payload);
+    const options: NonNullable<Answer['command']> = [{ name: COMMAND_TOPIC, value: Buffer.from(`/topic${command.topic}`) }];
+    if (command.payload.length <= MAX_INLINE_COMMAND) options.push({ name: COMMAND_PAYLOAD, value: command.payload });
+    return options;
   }
 
   private respond(response: OutgoingMessage, answer: Answer): void {
     response.code = answer.code;
-    // Appended as encoded (RFC 7252 §12.3: application/json is 50); the package's setOption
-    // re-spells, filters and converts on every call, and the response has no other Content-Format.
-    if (answer.json) (response as unknown as { _packet: { options: Array<{ name: string; value: Buffer }> } })._packet.options.push({ name: 'Content-Format', value: JSON_CONTENT_FORMAT });
+    for (const option of answer.command ?? []) response.setOption(option.name, option.value);
+    // Appended as encoded; the package's setOption re-spells, filters and converts on every call,
+    // and the response has no other Content-Format.
+    if (answer.json) (response as unknown as { _packet: { options: Array<{ name: string; value: Buffer }> } })._packet.options.push({ name: CONTENT_FORMAT, value: JSON_CONTENT_FORMAT });
     response.end(answer.body);
   }
 }
