@@ -14,6 +14,7 @@ import { rateRatio, report, timeRatio } from './report';
  */
 const DEVICES = 10_000;
 const LIMIT = 400;
+/** The child runs the TypeScript sources as they are (jiti, a dev dependency), as the test helpers do in vitest. */
 const JITI = resolve(__dirname, '../node_modules/jiti/lib/jiti-cli.mjs');
 const CHILD = resolve(__dirname, '../test/fixtures/sync-child.ts');
 
