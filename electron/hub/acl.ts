@@ -9,6 +9,12 @@ import type { Session } from './session';
 /** MQTT 3.1.1 §4.7 filter matching for the few filters a session holds. */
 export function filterMatches(filter: string, topic: string): boolean {
   if (filter === topic) return true;
+  // The usual grant, `{prefix}/#` without `+`: the topic is under the prefix or is its parent level
+  // (§4.7.1.2), read without splitting either string.
+  if (filter.endsWith('/#') && !filter.includes('+')) {
+    const parentLength = filter.length - 2;
+    return topic.startsWith(filter.slice(0, parentLength + 1)) || (topic.length === parentLength && filter.startsWith(topic));
+  }
   const filterLevels = filter.split('/');
   const topicLevels = topic.split('/');
   for (let i = 0; i < filterLevels.length; i++) {

@@ -72,4 +72,32 @@ describe('login check (protocol reference §3)', () => {
     expect(check.check(login('4000'))).toMatchObject({ ok: false, connack: 5, reason: 'disabled' });
     expect(secretReads).toBe(2);
   });
+
+  it('warmed with every device\'s credentials, verifies first logins without a read, and still refuses what it must', () => {
+    const directory = new MemoryDirectory();
+    directory.addProduct({ productKey: 'pk000001', authScheme: 'device-secret', dynamicActivation: false, thingModel: null });
+    directory.addDevice({ productKey: 'pk000001', deviceKey: 'dev1', deviceSecret: secret });
+    directory.addDevice({ productKey: 'pk000001', deviceKey: 'dev2', deviceSecret: secret });
+    let reads = 0;
+    for (const name of ['device', 'deviceSecret', 'product'] as const) {
+      const read = directory[name].bind(directory) as (...args: string[]) => unknown;
+      (directory as unknown as Record<string, unknown>)[name] = (...args: string[]) => (reads++, read(...args));
+    }
+    const check = new LoginCheck(directory, { cacheSize: 1 });
+    check.warm();
+    reads = 0;
+
+    // Bounded by the cache size: dev1 is warm, dev2 is read on its first login.
+    expect(check.check(login('1000')).ok).toBe(true);
+    expect(check.check(login('2000', 'f'.repeat(64)))).toMatchObject({ ok: false, connack: 4, reason: 'bad-signature' });
+    expect(reads).toBe(0);
+    const dev2 = buildMqttCredentials({ productKey: 'pk000001', deviceKey: 'dev2', secret, secureMode: 2, timestamp: '1' });
+    expect(check.check({ ...dev2, password: Buffer.from(dev2.password), tls: null }).ok).toBe(true);
+    expect(reads).toBeGreaterThan(0);
+
+    // A change drops the warmed entry like a verified one.
+    directory.setState({ productKey: 'pk000001', deviceKey: 'dev1' }, 'disabled');
+    check.forget({ productKey: 'pk000001', deviceKey: 'dev1' });
+    expect(check.check(login('3000'))).toMatchObject({ ok: false, connack: 5, reason: 'disabled' });
+  });
 });
