@@ -13,6 +13,7 @@ import { rateRatio, report, timeRatio } from './report';
  * The harness runs from a copy under .tmp/ (its C generator is compiled there), never in shared/.
  *
  * BENCH_HUB_QUICK=1: the harness's --quick sizes and one repetition (a smoke run).
+ * BENCH_HUB_PROFILE=DIR: every hub run of the suite writes a CPU profile (`node --cpu-prof`) into DIR when it stops.
  */
 const ROOT = resolve(__dirname, '..');
 const HARNESS_SOURCE = resolve(ROOT, '../shared/bench');
@@ -21,6 +22,7 @@ const HARNESS = join(WORK, 'harness');
 const HUB_PORT = 18851;
 const IDLE_DEVICES = 10_000;
 const QUICK = process.env.BENCH_HUB_QUICK === '1';
+const PROFILE = process.env.BENCH_HUB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_HUB_PROFILE)}`] : [];
 /** The CLI of the build under test: a private build when COMMISSIONER_BUILD_OUT is set, else bin/. */
 const CLI = process.env.COMMISSIONER_BUILD_OUT ? ['test/helpers/cli-loader.mjs'] : ['bin/commissioner.js'];
 const HUB_ENV = { COMMISSIONER_PASSPHRASE: 'bench-only', COMMISSIONER_SCRYPT_LOG2N: '14', ...(process.env.COMMISSIONER_BUILD_OUT ? { COMMISSIONER_BUILD_OUT: resolve(process.env.COMMISSIONER_BUILD_OUT) } : {}) };
@@ -68,7 +70,7 @@ function hubTarget(): string {
         { cmd: ['node', ...CLI, '--json', 'product', 'create', '--name', 'bench', '--auth', 'device-secret', '--model', 'bench/bench-model.json'], productKeyFrom: 'value.product.productKey' },
         ['node', ...CLI, 'device', 'import', '{seed}', '--product', '{productKey}'],
       ],
-      cmd: ['node', ...CLI, 'hub', '--host', '127.0.0.1', '--mqtt-port', String(HUB_PORT), '--mqtts-port', 'off', '--wss-port', 'off', '--monitor', '{productKey}/bench-monitor', '--ports-file', '{work}/hub-ports.json'],
+      cmd: ['node', ...PROFILE, ...CLI, 'hub', '--host', '127.0.0.1', '--mqtt-port', String(HUB_PORT), '--mqtts-port', 'off', '--wss-port', 'off', '--monitor', '{productKey}/bench-monitor', '--ports-file', '{work}/hub-ports.json'],
       readyFile: '{work}/hub-ports.json',
       readyTimeoutS: 60,
     },

@@ -37,6 +37,12 @@ export interface DirectoryDevice extends DeviceRef {
   readonly hasSecret: boolean;
 }
 
+export interface DeviceCredentials {
+  readonly device: DirectoryDevice;
+  readonly product: DirectoryProduct;
+  readonly deviceSecret: string;
+}
+
 export interface SubDeviceRegistration {
   readonly productKey: string;
   readonly deviceKey?: string;
@@ -57,6 +63,8 @@ export interface Directory {
   /** `PK/DK`, or a bare deviceKey when it is unique (the CLI's `--device`). */
   resolve(ref: string): Result<DeviceRef>;
   deviceSecret(productKey: string, deviceKey: string): string | null;
+  /** Devices that have a deviceSecret, with their product and secret (at most `limit`), read at once: the hub's login check starts with them. */
+  deviceCredentials(limit: number): DeviceCredentials[];
   productSecret(productKey: string): string | null;
   /** Dynamic activation (§3.7): makes and stores a deviceSecret, marks the device activated. */
   activate(device: DeviceRef): Result<{ deviceSecret: string }>;

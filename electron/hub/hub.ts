@@ -23,7 +23,7 @@ import { ConnectGuard, type ConnectGuardOptions } from './connect-guard';
 import { deviceId, type DeviceRef, type Directory, type DirectoryChange, type DirectoryDevice, type DirectoryProduct } from './directory';
 import { startListeners, type Connection, type ListenerConfig, type ListenerPorts, type Listeners } from './listeners';
 import { checkTransportLogin, LoginCheck, type ClientCertificate, type Refusal } from './login-check';
-import { Ring } from './ring';
+import { MessageRing } from './message-ring';
 import { Session, sessionView, SessionTable, type ListenerKind, type OfflineReason, type SessionLink, type SessionRecord, type SessionView, type TlsDetails } from './session';
 import { HubStats, type Counters, type StatsSnapshot } from './stats';
 import { clientCertificateOf, selfSignedServerCertificate, selfSignedTrust, tlsDetailsOf, type TlsMaterial, type TrustProvider } from './tls';
@@ -96,7 +96,7 @@ export class Hub {
   private readonly trust: TrustProvider;
   readonly sessions = new SessionTable();
   readonly stats = new HubStats();
-  private readonly rings = new Map<string, Map<string, Ring<DeviceMessage>>>();
+  private readonly rings = new Map<string, Map<string, MessageRing>>();
   private readonly ringSize: number;
   private readonly commands: Commands;
   private readonly upstream: Upstream;
@@ -155,6 +155,7 @@ export class Hub {
     broker.on('connectionError', (_client, error) => this.logger.debug('connection error before login', { error: error.message }));
     broker.on('unsubscribe', (filters, client) => this.unsubscribed(client as HubClient, filters));
     this.unsubscribeDirectory = this.directory.onChange((change) => this.directoryChanged(change));
+    this.loginCheck.warm();
     try {
       this.servers = await startListeners(this.options.listeners, () => this.tlsMaterial(), (stream, connection) => this.accept(stream, connection));
     } catch (error) {
@@ -263,13 +264,13 @@ export class Hub {
     }
     let ring = product.get(message.deviceKey);
     if (!ring) {
-      ring = new Ring(this.ringSize);
+      ring = new MessageRing(message.productKey, message.deviceKey, this.ringSize);
       product.set(message.deviceKey, ring);
     }
     ring.push(message);
     if (this.batch.length < MESSAGE_BATCH) this.batch.push(message);
     else this.droppedFromBatch++;
-    for (const tap of this.taps) tap(message);
+    if (this.taps.size > 0) for (const tap of this.taps) tap(message);
   }
 
   // ── queries ─────────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../registry/database';
 import type { OfflineReason, SessionView } from './session';
 
@@ -23,17 +24,25 @@ interface Row {
   via: string | null;
 }
 
-/** How often queued session changes are written, in one transaction. */
-const FLUSH_MS = 2000;
+/** Queued session changes are written once none came for this long (a connect burst is over)… */
+const QUIET_MS = 1000;
+/** …and at the latest this long after the first of them. */
+const MAX_DELAY_MS = 10_000;
 
 /**
  * Each device's last session in `hub_last_seen` (migration 003). Session changes are queued
- * (latest per device wins) and written in one transaction every two seconds, so a connect storm
- * costs a few batched writes, not one per login.
+ * (latest per device wins) and written in one transaction when a burst of them is over, at the
+ * latest 10 s after it began: a connect storm costs a few batched writes, not one per login, and
+ * a device that logs in and out within the burst is written once.
  */
 export class LastSeenLog {
   private readonly queued = new Map<string, LastSeen>();
   private timer: NodeJS.Timeout | null = null;
+  /** Monotonic times (ms) of the first and the latest queued change. */
+  private firstQueuedAt = 0;
+  private lastQueuedAt = 0;
+  /** Prepared on the first write, then kept: a connect storm writes a row per device. */
+  private upsert: Statement<[string, string, number, number | null, string | null, string, string | null, string | null]> | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -48,10 +57,21 @@ export class LastSeenLog {
       address: session.address,
       via: session.via,
     });
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
-      this.timer.unref();
-    }
+    this.lastQueuedAt = performance.now();
+    if (this.timer) return;
+    this.firstQueuedAt = this.lastQueuedAt;
+    this.writeWhenQuiet(QUIET_MS);
+  }
+
+  private writeWhenQuiet(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const sinceLast = performance.now() - this.lastQueuedAt;
+      const sinceFirst = performance.now() - this.firstQueuedAt;
+      if (sinceLast < QUIET_MS && sinceFirst < MAX_DELAY_MS) this.writeWhenQuiet(Math.min(QUIET_MS - sinceLast, MAX_DELAY_MS - sinceFirst));
+      else this.flush();
+    }, ms);
+    this.timer.unref();
   }
 
   flush(): void {
@@ -60,14 +80,15 @@ export class LastSeenLog {
     if (this.queued.size === 0 || !this.db.open) return;
     const rows = [...this.queued.values()];
     this.queued.clear();
-    const upsert = this.db.prepare(
+    // Positional parameters: binding them by name costs a property lookup each.
+    const upsert = (this.upsert ??= this.db.prepare(
       `INSERT INTO hub_last_seen (product_key, device_key, connected_at, disconnected_at, reason, listener, address, via)
-       VALUES (@productKey, @deviceKey, @connectedAt, @disconnectedAt, @reason, @listener, @address, @via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (product_key, device_key) DO UPDATE SET connected_at = excluded.connected_at, disconnected_at = excluded.disconnected_at,
          reason = excluded.reason, listener = excluded.listener, address = excluded.address, via = excluded.via`,
-    );
+    ));
     this.db.transaction(() => {
-      for (const row of rows) upsert.run(row);
+      for (const row of rows) upsert.run(row.productKey, row.deviceKey, row.connectedAt, row.disconnectedAt, row.reason, row.listener, row.address, row.via);
     })();
   }
 

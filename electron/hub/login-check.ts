@@ -124,6 +124,15 @@ export class LoginCheck {
     this.cacheSize = options.cacheSize ?? 50_000;
   }
 
+  /**
+   * Starts with every device's secure-mode-2 credentials (a login still verifies its signature
+   * against them): a connect storm of first logins then reads nothing from the registry or the
+   * vault. Directory changes drop entries as they do for verified ones.
+   */
+  warm(): void {
+    for (const { device, product, deviceSecret } of this.directory.deviceCredentials(this.cacheSize)) this.cache.set(deviceId(device), { device, product, secureMode: 2, secret: deviceSecret });
+  }
+
   /** Drops the cached credentials of one device, or of all of them. */
   forget(device?: DeviceRef): void {
     if (device) this.cache.delete(deviceId(device));

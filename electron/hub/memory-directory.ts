@@ -3,6 +3,7 @@ import { err, ok, type Result } from '../../shared/result';
 import {
   deviceId,
   newDeviceSecret,
+  type DeviceCredentials,
   type DeviceRef,
   type Directory,
   type DirectoryChange,
@@ -101,6 +102,16 @@ export class MemoryDirectory implements Directory {
 
   deviceSecret(productKey: string, deviceKey: string): string | null {
     return this.devices.get(`${productKey}/${deviceKey}`)?.secret ?? null;
+  }
+
+  deviceCredentials(limit: number): DeviceCredentials[] {
+    const credentials: DeviceCredentials[] = [];
+    for (const found of this.devices.values()) {
+      const device = this.device(found.productKey, found.deviceKey);
+      const product = this.product(found.productKey);
+      if (credentials.length < limit && found.secret !== null && device && product) credentials.push({ device, product, deviceSecret: found.secret });
+    }
+    return credentials;
   }
 
   productSecret(productKey: string): string | null {

@@ -5,6 +5,7 @@ import type { Vault } from '../pki/vault';
 import { deviceSecretId, isThisHub, type Registry } from '../registry/registry';
 import {
   newDeviceSecret,
+  type DeviceCredentials,
   type DeviceRef,
   type Directory,
   type DirectoryChange,
@@ -106,6 +107,20 @@ export class RegistryDirectory implements Directory {
   deviceSecret(productKey: string, deviceKey: string): string | null {
     const vault = this.vault();
     return vault.ok ? (vault.value.get(deviceSecretId(productKey, deviceKey)) ?? null) : null;
+  }
+
+  /** One registry query and one vault pass (each bundle opened once), instead of two reads per first login. */
+  deviceCredentials(limit: number): DeviceCredentials[] {
+    const vault = this.vault();
+    if (!vault.ok) return [];
+    const secrets = vault.value.secretsOf('device-secret');
+    const credentials: DeviceCredentials[] = [];
+    for (const { productKey, deviceKey, state } of this.registry.deviceStates(limit)) {
+      const deviceSecret = secrets.get(deviceSecretId(productKey, deviceKey));
+      const product = deviceSecret === undefined ? null : this.product(productKey);
+      if (deviceSecret !== undefined && product) credentials.push({ device: new RegistryDevice(productKey, deviceKey, state, this.vault), product, deviceSecret });
+    }
+    return credentials;
   }
 
   productSecret(productKey: string): string | null {

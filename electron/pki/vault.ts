@@ -82,9 +82,13 @@ function prepareBundleStatements(db: Db) {
     lastId: db.prepare<[], number>('SELECT max(id) FROM vault_bundles').pluck(),
     insert: db.prepare('INSERT INTO vault_bundles (id, purpose, iv, tag, ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     reseal: db.prepare('UPDATE vault_bundles SET iv = ?, tag = ?, ciphertext = ?, updated_at = ? WHERE id = ?'),
-    read: db.prepare<[number], { iv: Buffer; tag: Buffer; ciphertext: Buffer }>('SELECT iv, tag, ciphertext FROM vault_bundles WHERE id = ?'),
     remove: db.prepare('DELETE FROM vault_bundles WHERE id = ?'),
     member: db.prepare<[string], number>('SELECT bundle FROM vault_bundle_members WHERE id = ?').pluck(),
+    /** An id's bundle and its sealed row, in one query. */
+    sealedOf: db.prepare<[string], { bundle: number; iv: Buffer; tag: Buffer; ciphertext: Buffer }>(
+      'SELECT m.bundle AS bundle, b.iv AS iv, b.tag AS tag, b.ciphertext AS ciphertext FROM vault_bundle_members m JOIN vault_bundles b ON b.id = m.bundle WHERE m.id = ?',
+    ),
+    ofPurpose: db.prepare<[string], { id: number; iv: Buffer; tag: Buffer; ciphertext: Buffer }>('SELECT id, iv, tag, ciphertext FROM vault_bundles WHERE purpose = ?'),
     addMembers: db.prepare('INSERT INTO vault_bundle_members (id, bundle) SELECT value, ? FROM json_each(?)'),
     removeMember: db.prepare('DELETE FROM vault_bundle_members WHERE id = ?'),
     // Index probes per id, never a scan of the whole vault.
@@ -101,6 +105,13 @@ export class Vault {
   // Prepared once per vault: the hub reads a secret on every login.
   private readonly statements;
   private bundles: BundleStatements | null | undefined;
+  /**
+   * The bundle opened last and the sealed bytes it was opened from: the hub reads the secrets of
+   * a login burst's devices one by one, and devices imported together share bundles. Only the
+   * very same sealed bytes reuse it; a bundle resealed, replaced or altered (by this process or
+   * another) is opened, and so authenticated, again.
+   */
+  private lastOpened: { bundle: number; iv: Buffer; tag: Buffer; ciphertext: Buffer; secrets: Record<string, string> } | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -114,6 +125,7 @@ export class Vault {
       ),
       get: db.prepare('SELECT iv, tag, ciphertext FROM vault_secrets WHERE id = ?'),
       has: db.prepare('SELECT 1 FROM vault_secrets WHERE id = ?'),
+      ofPurpose: db.prepare<[string], { id: string; iv: Buffer; tag: Buffer; ciphertext: Buffer }>('SELECT id, iv, tag, ciphertext FROM vault_secrets WHERE purpose = ?'),
     };
   }
 
@@ -225,6 +237,20 @@ export class Vault {
     return this.getBuffer(id)?.toString('utf8');
   }
 
+  /**
+   * Every text secret stored under `purpose`, each bundle opened once (the hub's login check
+   * starts with its devices' secrets instead of a vault read per first login).
+   */
+  secretsOf(purpose: string): Map<string, string> {
+    const secrets = new Map<string, string>();
+    for (const row of this.statements.ofPurpose.iterate(purpose)) secrets.set(row.id, open(this.dataKey, row.iv, row.tag, row.ciphertext, row.id).toString('utf8'));
+    for (const row of this.bundleStatements()?.ofPurpose.iterate(purpose) ?? []) {
+      const bundled = JSON.parse(open(this.dataKey, row.iv, row.tag, row.ciphertext, `vault-bundle:${row.id}`).toString('utf8')) as Record<string, string>;
+      for (const id in bundled) secrets.set(id, bundled[id]!);
+    }
+    return secrets;
+  }
+
   has(id: string): boolean {
     return this.statements.has.get(id) !== undefined || this.bundleStatements()?.member.get(id) !== undefined;
   }
@@ -247,11 +273,14 @@ export class Vault {
 
   private bundleOf(id: string): { bundle: number; secrets: Record<string, string> } | undefined {
     const statements = this.bundleStatements();
-    const bundle = statements?.member.get(id);
-    if (!statements || bundle === undefined) return undefined;
-    const row = statements.read.get(bundle)!;
-    const secrets = JSON.parse(open(this.dataKey, row.iv, row.tag, row.ciphertext, `vault-bundle:${bundle}`).toString('utf8')) as Record<string, string>;
-    return { bundle, secrets };
+    const sealed = statements?.sealedOf.get(id);
+    if (sealed === undefined) return undefined;
+    const { bundle, iv, tag, ciphertext } = sealed;
+    const last = this.lastOpened;
+    if (last && last.bundle === bundle && last.iv.equals(iv) && last.tag.equals(tag) && last.ciphertext.equals(ciphertext)) return last;
+    const secrets = JSON.parse(open(this.dataKey, iv, tag, ciphertext, `vault-bundle:${bundle}`).toString('utf8')) as Record<string, string>;
+    this.lastOpened = { bundle, iv, tag, ciphertext, secrets };
+    return this.lastOpened;
   }
 
   /** Drops `id` from its bundle and re-seals the rest, so a deleted secret is gone, not just unlisted. */
@@ -259,6 +288,8 @@ export class Vault {
     const found = this.bundleOf(id);
     if (!found) return false;
     const statements = this.bundleStatements()!;
+    // A removed secret does not stay readable in memory either.
+    this.lastOpened = null;
     statements.removeMember.run(id);
     const { [id]: _dropped, ...rest } = found.secrets;
     if (Object.keys(rest).length === 0) statements.remove.run(found.bundle);

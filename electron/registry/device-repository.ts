@@ -98,6 +98,11 @@ export class DeviceRepository {
     return this.stateByKey.get(productKey, deviceKey);
   }
 
+  /** Every device's keys and state, at most `limit` (the hub's login check starts with them). */
+  states(limit: number): Array<{ productKey: string; deviceKey: string; state: DeviceState }> {
+    return this.db.prepare<[number], { productKey: string; deviceKey: string; state: DeviceState }>('SELECT product_key AS productKey, device_key AS deviceKey, state FROM devices LIMIT ?').all(limit);
+  }
+
   getById(id: number): StoredDevice | undefined {
     const row = this.byId.get(id);
     return row ? toDevice(row) : undefined;

@@ -292,6 +292,11 @@ export class Registry {
     return this.devices.state(productKey, deviceKey);
   }
 
+  /** The same for every device (at most `limit`), read in one query when the hub starts. */
+  deviceStates(limit: number): Array<{ productKey: string; deviceKey: string; state: DeviceState }> {
+    return this.devices.states(limit);
+  }
+
   private findDevice(ref: string): Result<StoredDevice> {
     const { productKey, deviceKey } = parseDeviceRef(ref);
     if (productKey !== undefined) {

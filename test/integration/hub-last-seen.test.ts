@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LastSeenLog } from '../../electron/hub/last-seen';
 import type { SessionView } from '../../electron/hub/session';
 import { migrate, openDatabase } from '../../electron/registry/database';
@@ -53,6 +53,34 @@ describe('hub last seen (migration 003)', () => {
       ['dev-002', null],
     ]);
     db.close();
+  });
+
+  it('writes once a burst of session changes is over, and at the latest 10 s after it began', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const db = openSqlite(join(tempDir(), 'hub.db'));
+      migrate(db, migrations);
+      const log = new LastSeenLog(db);
+      const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM hub_last_seen').get() as { n: number }).n;
+      log.record(view('dev-001', 1000), true, undefined, 1000);
+      vi.advanceTimersByTime(600);
+      log.record(view('dev-002', 1600), true, undefined, 1600);
+      vi.advanceTimersByTime(900);
+      expect(rows()).toBe(0);
+      vi.advanceTimersByTime(200);
+      expect(rows()).toBe(2);
+
+      // A burst that never pauses for a second is written 10 s after its first change.
+      for (let at = 0; at < 12_000; at += 500) {
+        log.record(view(`dev-${at}`, at), true, undefined, at);
+        vi.advanceTimersByTime(500);
+        if (at === 9000) expect(rows()).toBe(2);
+      }
+      expect(rows()).toBe(2 + 20);
+      db.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a listener the schema does not know', () => {

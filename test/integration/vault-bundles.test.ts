@@ -74,6 +74,40 @@ describe('vault bundles (putMany)', () => {
     db.close();
   });
 
+  it('a bundle read before is opened again once its sealed bytes change (altered, or resealed by another process)', () => {
+    const { db, vault } = vaultOn();
+    vault.putMany(entries(70), 'device-secret');
+    expect(vault.get('device:pk/d0:secret')).toBe('Secret0000');
+    // Another process (its own unlocked vault) deletes an id: the bundle is resealed without it.
+    const other = Vault.unlock(db, { method: 'passphrase', passphrase: 'p' });
+    if (!other.ok) throw new Error(other.error.message);
+    expect(other.value.delete('device:pk/d1:secret')).toBe(true);
+    expect(vault.get('device:pk/d1:secret')).toBeUndefined();
+    expect(vault.get('device:pk/d2:secret')).toBe('Secret0002');
+    // Altered on disk after it was read: authenticated again, so refused.
+    db.prepare('UPDATE vault_bundles SET ciphertext = ? WHERE id = 1').run(Buffer.from((db.prepare('SELECT ciphertext FROM vault_bundles WHERE id = 1').pluck().get() as Buffer).map((byte, index) => (index === 0 ? byte ^ 1 : byte))));
+    expect(() => vault.get('device:pk/d3:secret')).toThrow();
+    db.close();
+  });
+
+  it('lists every secret of a purpose, bundled or stored alone, and none of another purpose', () => {
+    const { db, vault } = vaultOn();
+    vault.putMany(entries(70), 'device-secret');
+    vault.put('device:pk/alone:secret', 'AloneSecret', 'device-secret');
+    vault.put('device:pk/d5:secret', 'Replaced', 'device-secret');
+    vault.put('ca:key', 'not a device secret', 'ca-key');
+    vault.delete('device:pk/d6:secret');
+    const secrets = vault.secretsOf('device-secret');
+    expect(secrets.size).toBe(70);
+    expect(secrets.get('device:pk/d0:secret')).toBe('Secret0000');
+    expect(secrets.get('device:pk/d69:secret')).toBe('Secret0069');
+    expect(secrets.get('device:pk/alone:secret')).toBe('AloneSecret');
+    expect(secrets.get('device:pk/d5:secret')).toBe('Replaced');
+    expect(secrets.has('device:pk/d6:secret')).toBe(false);
+    expect(secrets.has('ca:key')).toBe(false);
+    db.close();
+  });
+
   it('on a database from before bundles, stores each secret on its own', () => {
     const { db, vault } = vaultOn([foundation]);
     vault.putMany(entries(2), 'device-secret');

@@ -4,7 +4,9 @@ import { ConnectGuard } from '../../electron/hub/connect-guard';
 import { LoginCheck } from '../../electron/hub/login-check';
 import { MemoryDirectory } from '../../electron/hub/memory-directory';
 import { buildMqttCredentials } from '../../electron/protocol';
+import { MessageRing } from '../../electron/hub/message-ring';
 import { Ring } from '../../electron/hub/ring';
+import type { DeviceMessage } from '../../electron/hub/upstream';
 
 describe('hub ring', () => {
   it('keeps the newest items, oldest first, and honours a limit', () => {
@@ -18,11 +20,37 @@ describe('hub ring', () => {
   });
 });
 
+describe('device message ring', () => {
+  const message = (n: number, extra: Partial<DeviceMessage> = {}): DeviceMessage => ({ receivedAt: 1_700_000_000_000 + n, productKey: 'pk', deviceKey: 'dk', kind: 'measurepoints', time: n, values: { temp: n }, ...extra });
+
+  it('gives back each message as it was pushed, oldest first, before and after it wraps', () => {
+    const ring = new MessageRing('pk', 'dk', 3);
+    expect(ring.toArray()).toEqual([]);
+    ring.push(message(1));
+    ring.push(message(2, { kind: 'event', name: 'alarm', time: null }));
+    expect(ring.toArray()).toEqual([message(1), message(2, { kind: 'event', name: 'alarm', time: null })]);
+    for (let n = 3; n <= 7; n++) ring.push(message(n));
+    expect(ring.size).toBe(3);
+    expect(ring.toArray()).toEqual([message(5), message(6), message(7)]);
+    expect(ring.toArray(2)).toEqual([message(6), message(7)]);
+    // A reused slot keeps nothing of the message it held before (no stale name or time).
+    ring.push(message(8, { kind: 'raw', time: null }));
+    ring.push(message(9, { kind: 'event', name: 'e9' }));
+    ring.push(message(10));
+    expect(ring.toArray()).toEqual([message(8, { kind: 'raw', time: null }), message(9, { kind: 'event', name: 'e9' }), message(10)]);
+    expect('name' in ring.toArray()[0]!).toBe(false);
+  });
+});
+
 describe('hub topic filters (MQTT 3.1.1 §4.7)', () => {
   it.each([
     ['/sys/p/+/thing/measurepoint/post', '/sys/p/d/thing/measurepoint/post', true],
     ['/sys/p/d/#', '/sys/p/d/thing/event/x/post', true],
     ['/sys/p/d/#', '/sys/p/d', true],
+    ['/sys/p/d/#', '/sys/p/d/', true],
+    ['/sys/p/d/#', '/sys/p/dx/thing', false],
+    ['/sys/p/d/#', '/sys/p', false],
+    ['/sys/p/+/#', '/sys/p/d/thing', true],
     ['/sys/p/+/thing/measurepoint/post', '/sys/p/d/thing/measurepoint/post_reply', false],
     ['/sys/p/d/thing/+', '/sys/p/d/thing/a/b', false],
   ])('%s matches %s: %s', (filter, topic, expected) => expect(filterMatches(filter, topic)).toBe(expected));
