@@ -15,34 +15,60 @@ import { report, timeRatio } from './report';
  * 100k-device table, and frame times while the hub streams messages, against the 16.7 ms frame
  * budget of a 60 Hz display. The anchor is the same page's frame time while idle, measured in the
  * same run (what the browser gives an untouched page on this machine).
+ *
+ * A frame time is the interval between the timestamps requestAnimationFrame hands its callbacks
+ * (the frame's begin time, aligned to the display's refresh): a frame that misses the budget shows
+ * as an interval of two refreshes or more. Each case also reports the share of such dropped frames,
+ * and the p95 of the intervals between the moments the callbacks ran (`callbackP95`), which adds
+ * when each callback ran within its frame (it was this bench's frame time before).
  */
 const DEVICES = 100_000;
 const STREAM_RATE = 5000;
 const STREAM_SECONDS = 5;
 const BUDGET_MS = 16.7;
+/** One refresh of a 60 Hz display; Chromium coarsens timestamps to 0.1 ms, so it reads 16.6–16.8. */
+const REFRESH_MS = 1000 / 60;
+const TARGET = `<= ${BUDGET_MS} ms (one 60 Hz refresh)`;
 
-/** Frame intervals (ms) while `during` runs in the page, measured with requestAnimationFrame. */
-async function frameTimes(page: Page, during: string, frames: number): Promise<number[]> {
+interface Frames {
+  /** Intervals between requestAnimationFrame timestamps (ms). */
+  frames: number[];
+  /** Intervals between the moments the callbacks ran (ms). */
+  callbacks: number[];
+}
+
+/** `frames` frame intervals while `during` runs in the page once per frame. */
+async function frameTimes(page: Page, during: string, frames: number): Promise<Frames> {
   return page.evaluate(
     `new Promise((resolve) => {
-      const times = [];
-      let last = performance.now();
-      const step = (index) => {
-        const now = performance.now();
-        times.push(now - last);
-        last = now;
+      const stamps = [];
+      const ran = [];
+      const intervals = (times) => times.slice(1).map((time, i) => time - times[i]);
+      const step = (stamp) => {
+        stamps.push(stamp);
+        ran.push(performance.now());
         ${during}
-        if (times.length < ${frames}) requestAnimationFrame(() => step(index + 1));
-        else resolve(times.slice(1));
+        if (stamps.length <= ${frames}) requestAnimationFrame(step);
+        else resolve({ frames: intervals(stamps), callbacks: intervals(ran) });
       };
-      requestAnimationFrame(() => step(0));
+      requestAnimationFrame(step);
     })`,
-  ) as Promise<number[]>;
+  ) as Promise<Frames>;
 }
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2));
+}
+
+/**
+ * The figures every frame case reports: p95 frame time (also in display refreshes), max, the share
+ * of dropped frames (an interval of two refreshes or more) and the callback p95.
+ */
+function frameFigures(measured: Frames) {
+  const p95 = percentile(measured.frames, 95);
+  const dropped = measured.frames.filter((interval) => interval > 1.5 * REFRESH_MS).length;
+  return { value: p95, refreshes: Math.round(p95 / REFRESH_MS), max: percentile(measured.frames, 100), droppedFrames: Number((dropped / measured.frames.length).toFixed(3)), callbackP95: percentile(measured.callbacks, 95) };
 }
 
 it('renders, scrolls and streams within the frame budget', async () => {
@@ -68,8 +94,8 @@ it('renders, scrolls and streams within the frame budget', async () => {
   let client: MqttClient | undefined;
   try {
     const { page } = await openUiPage(browser, `${url}#/settings`);
-    const idle = await frameTimes(page, '', 120);
-    const anchor = percentile(idle, 95);
+    const idle = frameFigures(await frameTimes(page, '', 120));
+    const anchor = idle.value;
 
     // First page of the table: from opening the screen to the first row on screen.
     const start = Date.now();
@@ -90,12 +116,11 @@ it('renders, scrolls and streams within the frame budget', async () => {
 
     // Scrolling the full 100k list: 4 screens per frame from top to well down the list.
     await scroller.evaluate((element) => element.scrollTo(0, 0));
-    const scrolling = await frameTimes(page, "document.querySelector('[data-testid=device-scroller]').scrollTop += 2400;", 300);
-    const scrollP95 = percentile(scrolling, 95);
+    const scrolling = frameFigures(await frameTimes(page, "document.querySelector('[data-testid=device-scroller]').scrollTop += 2400;", 300));
     // Rows still waiting for their window when the scroll stopped (placeholders in view).
     const pendingAtStop = await page.locator('[data-testid=device-scroller] [role=row][aria-busy=true]').count();
-    report({ bench: 'ui', case: 'devices-scroll-frame-p95', value: scrollP95, unit: 'ms', anchor: { name: 'idle-frame-p95', value: anchor }, ratio: timeRatio(scrollP95, anchor), target: `<= ${BUDGET_MS} ms`, max: percentile(scrolling, 100), rows: DEVICES, pendingAtStop });
-    report({ bench: 'ui', case: 'idle-frame-p95', value: anchor, unit: 'ms', target: `<= ${BUDGET_MS} ms`, max: percentile(idle, 100) });
+    report({ bench: 'ui', case: 'devices-scroll-frame-p95', ...scrolling, unit: 'ms', anchor: { name: 'idle-frame-p95', value: anchor }, ratio: timeRatio(scrolling.value, anchor), target: TARGET, rows: DEVICES, pendingAtStop });
+    report({ bench: 'ui', case: 'idle-frame-p95', ...idle, unit: 'ms', target: TARGET });
 
     // The hub view while a device streams at 5k msg/s.
     await page.getByRole('link', { name: 'Hub' }).click();
@@ -113,7 +138,7 @@ it('renders, scrolls and streams within the frame budget', async () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const hubFrames = await frameTimes(page, '', STREAM_SECONDS * 60);
+    const hubFrames = frameFigures(await frameTimes(page, '', STREAM_SECONDS * 60));
     // Responsiveness: a click on Pause must show its new state promptly while the stream runs.
     const clickStart = Date.now();
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -121,8 +146,7 @@ it('renders, scrolls and streams within the frame budget', async () => {
     const clickMs = Date.now() - clickStart;
     streaming = false;
     await stream;
-    const hubP95 = percentile(hubFrames, 95);
-    report({ bench: 'ui', case: 'hub-stream-frame-p95', value: hubP95, unit: 'ms', anchor: { name: 'idle-frame-p95', value: anchor }, ratio: timeRatio(hubP95, anchor), target: `<= ${BUDGET_MS} ms`, max: percentile(hubFrames, 100), sentPerSecond: STREAM_RATE, sent });
+    report({ bench: 'ui', case: 'hub-stream-frame-p95', ...hubFrames, unit: 'ms', anchor: { name: 'idle-frame-p95', value: anchor }, ratio: timeRatio(hubFrames.value, anchor), target: TARGET, sentPerSecond: STREAM_RATE, sent });
     report({ bench: 'ui', case: 'hub-stream-click-ms', value: clickMs, unit: 'ms' });
   } finally {
     await client?.endAsync();
