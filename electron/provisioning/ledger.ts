@@ -9,6 +9,10 @@ export type LedgerFields = Omit<LedgerEntry, 'seq' | 'prevHash' | 'hash'>;
 
 const GENESIS = '0'.repeat(64);
 
+/** One device's entries, read by the index of migration 011 (it is on these very expressions). */
+export const DEVICE_ENTRIES =
+  "SELECT seq, entry, prev_hash, hash FROM provisioning_ledger WHERE json_extract(entry, '$.productKey') = ? AND json_extract(entry, '$.deviceKey') = ? ORDER BY seq DESC LIMIT ?";
+
 function entryHash(prevHash: string, entryText: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(entryText).digest('hex');
 }
@@ -53,12 +57,7 @@ export class Ledger {
 
   /** One device's entries, newest first, at most `limit`. */
   entriesOf(productKey: string, deviceKey: string, limit: number): LedgerEntry[] {
-    return this.db
-      .prepare<[string, string, number], Row>(
-        "SELECT seq, entry, prev_hash, hash FROM provisioning_ledger WHERE json_extract(entry, '$.productKey') = ? AND json_extract(entry, '$.deviceKey') = ? ORDER BY seq DESC LIMIT ?",
-      )
-      .all(productKey, deviceKey, limit)
-      .map(entryOf);
+    return this.db.prepare<[string, string, number], Row>(DEVICE_ENTRIES).all(productKey, deviceKey, limit).map(entryOf);
   }
 
   /** Walks the chain from the start: every entry must hash to its stored hash and link to the one before. */
