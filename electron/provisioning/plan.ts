@@ -20,17 +20,9 @@ export type OfflineClaim = (identity: DeviceIdentity) => Promise<Result<Device |
 
 const sameMac = (a: string | null, b: string) => a !== null && a.replace(/[^0-9a-f]/gi, '').toLowerCase() === b.replace(/[^0-9a-f]/gi, '').toLowerCase();
 
-/** Registry devices whose serial or MAC is exactly the device's (a substring search narrows, this decides). */
-function devicesWith(registry: Registry, identity: DeviceIdentity): Result<Device[]> {
-  const found = new Map<string, Device>();
-  for (const query of [identity.serial, identity.mac].filter((text) => text.length > 0)) {
-    const page = registry.listDevices({ query, sort: 'deviceKey', order: 'asc', limit: 1000 });
-    if (!page.ok) return page;
-    for (const device of page.value.items) {
-      if (device.serial === identity.serial || sameMac(device.mac, identity.mac)) found.set(`${device.productKey}/${device.deviceKey}`, device);
-    }
-  }
-  return ok([...found.values()]);
+/** Registry devices whose serial or MAC is exactly the device's (the index narrows, this decides). */
+function devicesWith(registry: Registry, identity: DeviceIdentity): Device[] {
+  return registry.devicesWithIdentity(identity.serial, identity.mac).filter((device) => device.serial === identity.serial || sameMac(device.mac, identity.mac));
 }
 
 /**
@@ -54,11 +46,10 @@ export async function planDevice(
     if (device && device.serial === identity.serial) return ok({ device, matched: true });
   }
   const candidates = devicesWith(registry, identity);
-  if (!candidates.ok) return candidates;
-  const bySerial = candidates.value.filter((device) => device.serial === identity.serial);
-  const byMac = candidates.value.filter((device) => sameMac(device.mac, identity.mac));
-  const mine = candidates.value.filter((device) => device.productKey === product.productKey);
-  if (bySerial.length > 1 || byMac.length > 1) return err('PROVISION_DUPLICATE_SERIAL', `Serial ${identity.serial} / MAC ${identity.mac} matches ${candidates.value.length} devices (${candidates.value.map((device) => `${device.productKey}/${device.deviceKey}`).join(', ')}); fix the plan.`);
+  const bySerial = candidates.filter((device) => device.serial === identity.serial);
+  const byMac = candidates.filter((device) => sameMac(device.mac, identity.mac));
+  const mine = candidates.filter((device) => device.productKey === product.productKey);
+  if (bySerial.length > 1 || byMac.length > 1) return err('PROVISION_DUPLICATE_SERIAL', `Serial ${identity.serial} / MAC ${identity.mac} matches ${candidates.length} devices (${candidates.map((device) => `${device.productKey}/${device.deviceKey}`).join(', ')}); fix the plan.`);
   const serialRow = bySerial[0];
   const macRow = byMac[0];
   if (serialRow && macRow && serialRow !== macRow) return err('PROVISION_IDENTITY_MISMATCH', `The device reports serial ${identity.serial}, planned as ${serialRow.deviceKey}, but MAC ${identity.mac}, planned as ${macRow.deviceKey}; check the device's identity.`);

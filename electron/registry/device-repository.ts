@@ -32,6 +32,15 @@ const UPDATE = `UPDATE devices SET name = @name, serial = @serial, mac = @mac, f
   state = @state, cert_fingerprint = @certFingerprint, attributes = @attributes, tags = @tags, desired_config = @desiredConfig, timezone = @timezone,
   revision = @revision, updated_at = @updatedAt WHERE id = @id`;
 
+/** A MAC without its usual separators, lower-case, as migration 012 indexes it. */
+export function macDigits(mac: string): string {
+  return mac.replace(/[:.\- ]/g, '').toLowerCase();
+}
+
+/** Devices with this exact serial, or this MAC in any of its usual spellings: both by index (002, 012). */
+export const WITH_IDENTITY = `SELECT ${COLUMNS} FROM devices WHERE serial = @serial
+  UNION SELECT ${COLUMNS} FROM devices WHERE mac IS NOT NULL AND lower(replace(replace(replace(replace(mac, ':', ''), '-', ''), '.', ''), ' ', '')) = @mac`;
+
 /** Each sort's ORDER BY term (names sort case-insensitively, on migration 010's NOCASE indexes) and the field its cursor carries. */
 const SORT_COLUMN = { deviceKey: 'device_key', name: 'name COLLATE NOCASE', createdAt: 'created_at' } as const;
 const CURSOR_FIELD = { deviceKey: 'device_key', name: 'name', createdAt: 'created_at' } as const;
@@ -75,6 +84,7 @@ export class DeviceRepository {
   private readonly byId;
   private readonly byDeviceKey;
   private readonly stateByKey;
+  private readonly withIdentityStatement;
   private readonly insertStatement;
   private readonly updateStatement;
 
@@ -83,6 +93,7 @@ export class DeviceRepository {
     this.byId = db.prepare<[number], DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE id = ?`);
     this.byDeviceKey = db.prepare<[string], DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE device_key = ? LIMIT 2`);
     this.stateByKey = db.prepare<[string, string], DeviceState>('SELECT state FROM devices WHERE product_key = ? AND device_key = ?').pluck();
+    this.withIdentityStatement = db.prepare<[{ serial: string | null; mac: string | null }], DeviceRow>(WITH_IDENTITY);
     this.insertStatement = db.prepare(INSERT);
     // Prepared once: the hub's deferred first-login writes update a device per login.
     this.updateStatement = db.prepare(UPDATE);
@@ -91,6 +102,11 @@ export class DeviceRepository {
   get(productKey: string, deviceKey: string): StoredDevice | undefined {
     const row = this.byKey.get(productKey, deviceKey);
     return row ? toDevice(row) : undefined;
+  }
+
+  /** Devices whose serial is `serial` or whose MAC is `mac` in any usual spelling (an empty one matches nothing). */
+  withIdentity(serial: string, mac: string): StoredDevice[] {
+    return this.withIdentityStatement.all({ serial: serial || null, mac: mac ? macDigits(mac) : null }).map(toDevice);
   }
 
   /** The state alone, no JSON column parsed: the hub reads it on every login. */

@@ -287,6 +287,11 @@ export class Registry {
     return device ? publicDevice(device) : undefined;
   }
 
+  /** Devices with this exact serial, or this MAC written with or without the usual separators (the plan step's lookup). */
+  devicesWithIdentity(serial: string, mac: string): Device[] {
+    return this.devices.withIdentity(serial, mac).map(publicDevice);
+  }
+
   /** What a login check needs of a device (the hub's connect path), without reading the whole row. */
   getDeviceState(productKey: string, deviceKey: string): DeviceState | undefined {
     return this.devices.state(productKey, deviceKey);
