@@ -113,29 +113,41 @@ export class DeviceSession {
   private async activate(productKey: string, deviceKey: string, productSecret: string): Promise<{ ok: true } | { error: string }> {
     let received: (secret: string | null) => void = () => undefined;
     const pushed = new Promise<string | null>((resolve) => (received = resolve));
+    // The reply is a QoS 1 publish: the session ends once the hub has acknowledged it (or the connection is gone).
+    let replied: () => void = () => undefined;
+    const acknowledged = new Promise<void>((resolve) => (replied = resolve));
     const client = await this.open(3, productSecret, (activating, topic, payload) => {
       const routed = routeTopic(topic);
       const parsed = parseRequest(payload);
       if (routed?.kind !== 'activate.info' || !parsed.ok) return;
       const params = parsed.params as { deviceSecret?: unknown };
       if (typeof params?.deviceSecret !== 'string') return;
-      activating.publish(`${topic}_reply`, buildReply({ id: parsed.id, code: 200, data: {} }), { qos: 1 });
+      activating.publish(`${topic}_reply`, buildReply({ id: parsed.id, code: 200, data: {} }), { qos: 1 }, () => replied());
       received(params.deviceSecret);
     });
     if ('error' in client) return client;
-    client.once('close', () => received(null)); // stopped or dropped: no secret will come
+    client.once('close', () => {
+      received(null); // stopped or dropped: no secret will come
+      replied();
+    });
+    const timer = setTimeout(() => {
+      received(null);
+      replied();
+    }, CONNECT_TIMEOUT_MS);
     try {
-      const timer = setTimeout(() => received(null), CONNECT_TIMEOUT_MS);
       const secret = await pushed;
-      clearTimeout(timer);
       if (!secret) return { error: 'activation: no thing.activate.info within the timeout' };
       if (this.stopped) return { error: 'stopped' };
       this.flash.secrets.deviceSecret = secret;
       this.flash.activated = true;
       this.options.save();
       this.options.log('info', `activated as ${productKey}/${deviceKey}`);
+      // mqtt.js ends a client with a publish in flight 10 ms after its acknowledgement; waiting
+      // for the acknowledgement here sends the DISCONNECT as soon as it arrives (§3.7 step 4).
+      await acknowledged;
       return { ok: true };
     } finally {
+      clearTimeout(timer);
       await this.end(client);
     }
   }
