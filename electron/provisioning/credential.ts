@@ -9,7 +9,7 @@ import { deviceKeyRef, type LocalCaIssuer } from '../pki/device-certificates';
 import { toPem } from '../pki/pem';
 import type { Vault } from '../pki/vault';
 import { deviceSecretId, type Registry } from '../registry/registry';
-import type { DeviceDriver } from '../serial/drivers/driver';
+import { inOrder, type DeviceDriver } from '../serial/drivers/driver';
 import type { HashItem, SecretKind } from '../serial/protocol/commands';
 import type { Destinations } from './destination';
 import type { CredentialNote } from './journal';
@@ -51,11 +51,16 @@ export interface CredentialOutcome {
 async function ensureSecret(driver: DeviceDriver, kind: SecretKind, secret: string, held: Partial<Record<HashItem, string>>): Promise<Result<boolean>> {
   const expected = sha256Hex(secret);
   if (held[kind] === expected) return ok(true);
-  const written = await driver.writeSecret(kind, secret);
+  const written = await inOrder(driver, () => driver.writeSecret(kind, secret), () => driver.readHashes());
   if (!written.ok) return written;
-  const hashes = await driver.readHashes();
-  if (!hashes.ok) return hashes;
-  if (hashes.value[kind] !== expected) return err('DEVICE_ERROR', `The device's read-back hash of its ${kind} does not match what was written; the flash may be failing.`);
+  let readBack = written.value[1][kind];
+  // A read that overtook a write lost on the line (the write then went out again) saw the old hash: read once more before blaming the flash.
+  if (readBack !== expected) {
+    const again = await driver.readHashes();
+    if (!again.ok) return again;
+    readBack = again.value[kind];
+  }
+  if (readBack !== expected) return err('DEVICE_ERROR', `The device's read-back hash of its ${kind} does not match what was written; the flash may be failing.`);
   return ok(false);
 }
 
@@ -109,15 +114,15 @@ export async function provideCredential(
   previous: CredentialNote,
   rotate: boolean,
 ): Promise<Result<CredentialOutcome>> {
-  const config = await driver.writeConfig({ productKey: device.productKey, deviceKey: device.deviceKey });
-  if (!config.ok) return config;
-  const held = await driver.readHashes();
-  if (!held.ok) return held;
+  // The hashes are read right behind the config write (they concern secrets and keys, not the config).
+  const configured = await inOrder(driver, () => driver.writeConfig({ productKey: device.productKey, deviceKey: device.deviceKey }), () => driver.readHashes());
+  if (!configured.ok) return configured;
+  const held = configured.value[1];
 
   if (product.authScheme === 'product-secret') {
     const secret = context.registry.productSecret(product.productKey);
     if (!secret.ok) return secret;
-    const reused = await ensureSecret(driver, 'productSecret', secret.value, held.value);
+    const reused = await ensureSecret(driver, 'productSecret', secret.value, held);
     if (!reused.ok) return reused;
     return ok({ note: { fingerprint: credentialFingerprint(device, secret.value) }, reused: reused.value, detail: reused.value ? 'productSecret already on the device' : 'productSecret written; the device activates at the station hub' });
   }
@@ -130,13 +135,13 @@ export async function provideCredential(
   if (!cloud.ok) return cloud;
   const secret = deviceSecret(context, device, rotate && !context.enos);
   if (!secret.ok) return secret;
-  const secretReused = await ensureSecret(driver, 'deviceSecret', secret.value, held.value);
+  const secretReused = await ensureSecret(driver, 'deviceSecret', secret.value, held);
   if (!secretReused.ok) return secretReused;
   const source = cloud.value ? ' (issued by EnOS)' : '';
   if (product.authScheme === 'device-secret') {
     return ok({ note: { fingerprint: credentialFingerprint(device, secret.value), ...(cloud.value ? { cloudCreated: true } : {}) }, reused: secretReused.value, detail: secretReused.value ? `deviceSecret${source} already on the device` : `deviceSecret${source} written and read back` });
   }
-  const certified = await certificate(context, { driver, device, identity, previous, rotate, held: held.value });
+  const certified = await certificate(context, { driver, device, identity, previous, rotate, held: held });
   return certified.ok && cloud.value ? ok({ ...certified.value, note: { ...certified.value.note, cloudCreated: true } }) : certified;
 }
 

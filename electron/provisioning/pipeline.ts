@@ -14,7 +14,7 @@ import type { Vault } from '../pki/vault';
 import type { AssetTrees } from '../registry/asset-trees';
 import type { Db } from '../registry/database';
 import { deviceSecretId, type Registry } from '../registry/registry';
-import type { DeviceDriver, Endpoint } from '../serial/drivers/driver';
+import { inOrder, type DeviceDriver, type Endpoint } from '../serial/drivers/driver';
 import type { DriverRequest } from '../serial/module';
 import { signBirthRecord } from './birth-record';
 import { provideCredential, type CredentialContext, type CredentialOutcome } from './credential';
@@ -178,10 +178,15 @@ export class Pipeline {
       // An activation push the device missed (it was not listening yet) is tried once more from a clean slate.
       for (let attempt = 0; attempt < (activates ? 2 : 1); attempt++) {
         if (activates) {
-          const reset = await this.resetActivation(driver, device);
-          if (!reset.ok) return reset;
+          const station = this.forgetStationActivation(device);
+          if (!station.ok) return station;
+          // The device's forget goes out with the test right behind it: the device answers in order (commissioning protocol §3.4).
+          const run = await inOrder(driver, () => driver.forgetSecret('deviceSecret'), async () => ok(await verifyDevice(this.deps.hub, driver, target)));
+          if (!run.ok) return run;
+          checks = run.value[1];
+        } else {
+          checks = await verifyDevice(this.deps.hub, driver, target);
         }
-        checks = await verifyDevice(this.deps.hub, driver, target);
         if (!checks.some((check) => check.check === 'activation' && check.result === 'failed')) break;
       }
       state.checks = checks;
@@ -226,10 +231,15 @@ export class Pipeline {
     };
   }
 
-  /** The verification-only activation (architecture §5): the device and the station both forget its secret. */
+  /** The verification-only activation (architecture §5): the station and the device both forget its secret. */
   private async resetActivation(driver: DeviceDriver, device: DeviceRef): Promise<Result<void>> {
-    const forgotten = await driver.forgetSecret('deviceSecret');
-    if (!forgotten.ok) return forgotten;
+    const station = this.forgetStationActivation(device);
+    if (!station.ok) return station;
+    return driver.forgetSecret('deviceSecret');
+  }
+
+  /** The station's half, first: once its copy is gone, the device's next mode-3 login is a fresh activation (§3.7). */
+  private forgetStationActivation(device: DeviceRef): Result<void> {
     const vault = this.deps.vault();
     if (!vault.ok) return vault;
     vault.value.delete(deviceSecretId(device.productKey, device.deviceKey));

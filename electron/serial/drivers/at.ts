@@ -131,6 +131,7 @@ export class AtSession {
 /** The driver operations on an AT-command module, as its profile maps them. */
 export class AtDriver implements DeviceDriver {
   readonly kind = 'at' as const;
+  readonly pipelines = false;
   private readonly session: AtSession;
 
   constructor(

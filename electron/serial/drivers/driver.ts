@@ -1,5 +1,5 @@
 import type { DeviceIdentity } from '../../../shared/contract/ports';
-import type { Result } from '../../../shared/result';
+import { ok, type Result } from '../../../shared/result';
 import type { EndpointProtocol, HashItem, SecretKind } from '../protocol/commands';
 import type { CsrSubject } from '../../sim/csr';
 
@@ -34,6 +34,11 @@ export type TransferProgress = (done: number, total: number) => void;
  */
 export interface DeviceDriver {
   readonly kind: DeviceIdentity['driver'];
+  /**
+   * A request may go out before the previous one is answered: the device answers in the order
+   * received (commissioning protocol §3.4). An AT module takes one command at a time.
+   */
+  readonly pipelines: boolean;
   identify(): Promise<Result<DeviceIdentity>>;
   readConfig(): Promise<Result<DeviceConfig>>;
   writeConfig(config: DeviceConfig): Promise<Result<void>>;
@@ -51,4 +56,23 @@ export interface DeviceDriver {
   reboot(): Promise<Result<void>>;
   factoryReset(): Promise<Result<void>>;
   close(): void;
+}
+
+/**
+ * `first`, then `second`, on one device. On a driver that pipelines, `second` is sent right behind
+ * `first` without waiting for its answer (commissioning protocol §3.4): the device answers in order,
+ * so `second` sees what `first` did, and the line carries one request while the device answers the
+ * other. `first` and `second` must each send their request before their first await of anything
+ * but the driver. A failure of `first` is the result, as if `second` had never been sent.
+ */
+export async function inOrder<A, B>(driver: Pick<DeviceDriver, 'pipelines'>, first: () => Promise<Result<A>>, second: () => Promise<Result<B>>): Promise<Result<[A, B]>> {
+  if (!driver.pipelines) {
+    const before = await first();
+    if (!before.ok) return before;
+    const after = await second();
+    return after.ok ? ok([before.value, after.value]) : after;
+  }
+  const [before, after] = await Promise.all([first(), second()]);
+  if (!before.ok) return before;
+  return after.ok ? ok([before.value, after.value]) : after;
 }

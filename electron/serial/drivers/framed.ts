@@ -58,20 +58,30 @@ function macText(mac: unknown): string {
 /** The commissioning protocol (docs/commissioning-protocol.md) over a Link. */
 export class FramedDriver implements DeviceDriver {
   readonly kind = 'framed' as const;
-  private hello: Body | null = null;
+  readonly pipelines = true;
+  /** The session's handshake, shared by requests sent together (pipelined) before it is answered; dropped when it failed. */
+  private hello: Promise<Result<Body>> | null = null;
 
   constructor(private readonly link: Link) {}
 
   /** The handshake (spec §3.1): agree on the version and the frame limit once per session. */
-  private async session(): Promise<Result<Body>> {
-    if (this.hello) return ok(this.hello);
+  private session(): Promise<Result<Body>> {
+    if (this.hello) return this.hello;
+    const hello = this.handshake().then((answered) => {
+      if (!answered.ok && this.hello === hello) this.hello = null;
+      return answered;
+    });
+    this.hello = hello;
+    return hello;
+  }
+
+  private async handshake(): Promise<Result<Body>> {
     const answered = await this.link.call('hello', { version: [PROTOCOL_VERSION], maxFrame: HOST_MAX_FRAME });
     if (!answered.ok) return answered;
     const chosen = answered.value.version;
     const version = Array.isArray(chosen) ? chosen[0] : chosen;
     if (version !== PROTOCOL_VERSION) return err('SERIAL_VERSION', `Port ${this.link.path}, step hello: the device chose protocol version ${String(version)}; this host speaks version ${PROTOCOL_VERSION}.`);
     this.link.setMaxFrame(Math.min(HOST_MAX_FRAME, Number(answered.value.maxFrame ?? 256)));
-    this.hello = answered.value;
     return ok(answered.value);
   }
 
@@ -81,13 +91,23 @@ export class FramedDriver implements DeviceDriver {
     return this.link.call(command, body, timeoutMs);
   }
 
+  /**
+   * A read-only request: at the start of a session it goes out right behind the hello instead of
+   * after its answer (spec §3.4: answered in order); what it reads does not depend on the handshake.
+   */
+  private async read(command: 'identify' | 'config.read' | 'hashes.read'): Promise<Result<Body>> {
+    if (this.hello) return this.call(command);
+    const [session, answered] = await Promise.all([this.session(), this.link.call(command)]);
+    return session.ok ? answered : session;
+  }
+
   private async done(command: Parameters<Link['call']>[0], body: Body = {}): Promise<Result<void>> {
     const answered = await this.call(command, body);
     return answered.ok ? ok(undefined) : answered;
   }
 
   async identify(): Promise<Result<DeviceIdentity>> {
-    const answered = await this.call('identify');
+    const answered = await this.read('identify');
     if (!answered.ok) return answered;
     const body = answered.value;
     return ok({
@@ -106,7 +126,7 @@ export class FramedDriver implements DeviceDriver {
   }
 
   async readConfig(): Promise<Result<DeviceConfig>> {
-    const answered = await this.call('config.read');
+    const answered = await this.read('config.read');
     if (!answered.ok) return answered;
     const body = answered.value;
     const endpoints = Array.isArray(body.endpoint) ? body.endpoint.map((entry) => endpointFromBody(entry as Body)) : [];
@@ -190,7 +210,7 @@ export class FramedDriver implements DeviceDriver {
   }
 
   async readHashes(): Promise<Result<Partial<Record<HashItem, string>>>> {
-    const answered = await this.call('hashes.read');
+    const answered = await this.read('hashes.read');
     if (!answered.ok) return answered;
     const hashes: Partial<Record<HashItem, string>> = {};
     for (const entry of (answered.value.hash ?? []) as Body[]) {
