@@ -37,17 +37,24 @@ const RUN_COLUMNS = `id, port, product_key AS productKey, serial, mac, model, fi
 const toRun = (row: StoredRun): RunRow => ({ ...row, credential: JSON.parse(row.credential) as CredentialNote });
 
 /**
+ * Steps whose successful end needs no commit of its own: a crash before the run's next commit only
+ * means the step is done again, and it leaves nothing a redo would not find (identify reads the
+ * device; verification resets the station activation first). Their end goes in with that commit.
+ */
+const REDONE_SAFELY: ReadonlySet<PipelineStep> = new Set(['identify', 'verify']);
+
+/**
  * The pipeline's journal (architecture §6): one row per run, one per step with its state. A run
  * left `running` (a crash, an unplug) is found again by product and serial and continued.
  *
- * A step's start is written in the same commit as the run's next write (what the step learnt, or
- * its end), not in one of its own: each commit is a WAL fsync on the event loop every slot shares,
- * and a start alone tells nothing a crash leaves unsaid (the run is `running` and its last step
- * done is known, so the step under way is the next one).
+ * A step's start and what it learnt (identity, deviceKey, credential note) are written in the same
+ * commit as its end, not in commits of their own: each commit is a WAL fsync on the event loop every
+ * slot shares. A crash before that commit leaves the run as it was before the step, and every step
+ * checks the device before writing, so the step is simply done again.
  */
 export class Journal {
-  /** Step starts not yet written, by run: their rows go in with the run's next write. */
-  private readonly starts = new Map<number, { step: PipelineStep; at: number }>();
+  /** Writes not yet committed, by run, in order: they go in with the run's next step end (or finish). */
+  private readonly pending = new Map<number, (() => void)[]>();
 
   constructor(
     private readonly db: Db,
@@ -92,24 +99,30 @@ export class Journal {
   }
 
   identify(id: number, identity: { serial: string; mac: string; model: string; firmware: string }): void {
-    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET serial = ?, mac = ?, model = ?, firmware = ? WHERE id = ?').run(identity.serial, identity.mac, identity.model, identity.firmware, id));
+    this.defer(id, () => this.db.prepare('UPDATE provisioning_runs SET serial = ?, mac = ?, model = ?, firmware = ? WHERE id = ?').run(identity.serial, identity.mac, identity.model, identity.firmware, id));
   }
 
   planned(id: number, deviceKey: string): void {
-    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET device_key = ? WHERE id = ?').run(deviceKey, id));
+    this.defer(id, () => this.db.prepare('UPDATE provisioning_runs SET device_key = ? WHERE id = ?').run(deviceKey, id));
   }
 
   credential(id: number, note: CredentialNote): void {
-    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET credential = ? WHERE id = ?').run(JSON.stringify(note), id));
+    const stored = JSON.stringify(note);
+    this.defer(id, () => this.db.prepare('UPDATE provisioning_runs SET credential = ? WHERE id = ?').run(stored, id));
   }
 
-  /** A step started (written with the run's next write) or ended. */
+  /** A step started (written with its end) or ended (see REDONE_SAFELY). */
   step(id: number, step: PipelineStep, status: StepResult['status'] | 'running', detail = '', ms = 0): void {
-    if (status === 'running') {
-      this.starts.set(id, { step, at: this.clock() });
-      return;
-    }
-    this.write(id, () => this.upsertStep(id, step, status, detail, ms, this.clock()));
+    const at = this.clock();
+    const row = () => this.upsertStep(id, step, status, detail, ms, at);
+    if (status === 'running' || (status !== 'failed' && REDONE_SAFELY.has(step))) this.defer(id, row);
+    else this.write(id, row);
+  }
+
+  private defer(id: number, write: () => void): void {
+    const writes = this.pending.get(id);
+    if (writes) writes.push(write);
+    else this.pending.set(id, [write]);
   }
 
   private upsertStep(id: number, step: PipelineStep, status: StepResult['status'] | 'running', detail: string, ms: number, at: number): void {
@@ -121,14 +134,13 @@ export class Journal {
       .run(id, step, status, detail, ms, at);
   }
 
-  /** One commit: the run's pending step start, then `body`. */
+  /** One commit: the run's pending writes, then `body`. */
   private write(id: number, body: () => void): void {
     this.db.transaction(() => {
-      const start = this.starts.get(id);
-      if (start) this.upsertStep(id, start.step, 'running', '', 0, start.at);
+      for (const pending of this.pending.get(id) ?? []) pending();
       body();
     })();
-    this.starts.delete(id);
+    this.pending.delete(id);
   }
 
   /** Steps already done in a run, by name. */
