@@ -224,7 +224,10 @@ export class RegistryDirectory implements Directory {
   }
 
   reportFirmware(device: DeviceRef, version: string): void {
-    this.registry.updateDevice({ ref: `${device.productKey}/${device.deviceKey}`, firmware: version.slice(0, 100) });
+    const firmware = version.slice(0, 100);
+    // A device reports its firmware at every login (§6.3): only a change is a registry write (a commit, an outbox row, a change event).
+    if (this.registry.getDevice(device.productKey, device.deviceKey)?.firmware === firmware) return;
+    this.registry.updateDevice({ ref: `${device.productKey}/${device.deviceKey}`, firmware });
   }
 
   gatewayOf(device: DeviceRef): DeviceRef | null {
