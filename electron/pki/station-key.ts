@@ -18,6 +18,8 @@ export interface StationSignature {
  */
 export class StationKey {
   private key: KeyObject | undefined;
+  /** The public half, exported once: every birth record carries it and its fingerprint. */
+  private exported: { publicKeyPem: string; fingerprint: string } | undefined;
 
   constructor(private readonly vault: () => Result<Vault>) {}
 
@@ -35,17 +37,20 @@ export class StationKey {
   }
 
   publicKey(): Result<{ publicKeyPem: string; fingerprint: string }> {
+    if (this.exported) return ok(this.exported);
     const key = this.load();
     if (!key.ok) return key;
     const publicKey = createPublicKey(key.value);
-    return ok({ publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }) as string, fingerprint: sha256Fingerprint(publicKey.export({ format: 'der', type: 'spki' })) });
+    this.exported = { publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }) as string, fingerprint: sha256Fingerprint(publicKey.export({ format: 'der', type: 'spki' })) };
+    return ok(this.exported);
   }
 
   sign(data: Buffer | string): Result<StationSignature> {
     const key = this.load();
     if (!key.ok) return key;
-    const keyId = sha256Fingerprint(createPublicKey(key.value).export({ format: 'der', type: 'spki' }));
-    return ok({ signature: sign('sha256', Buffer.from(data), key.value).toString('base64'), keyId });
+    const publicKey = this.publicKey();
+    if (!publicKey.ok) return publicKey;
+    return ok({ signature: sign('sha256', Buffer.from(data), key.value).toString('base64'), keyId: publicKey.value.fingerprint });
   }
 }
 
