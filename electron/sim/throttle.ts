@@ -39,18 +39,31 @@ export class LineThrottle {
 
   private pump(): void {
     if (this.timer || this.queue.length === 0) return;
-    const head = this.queue[0]!;
     const start = Math.max(this.now(), this.lineFreeAt);
-    const arrival = start + head.length / this.bytesPerMs;
+    const arrival = start + this.queue[0]!.length / this.bytesPerMs;
     this.timer = setTimeout(
       () => {
         this.timer = null;
-        this.queue.shift();
-        this.lineFreeAt = arrival;
-        this.deliver(head);
+        this.deliverDue(arrival);
         this.pump();
       },
       Math.max(0, arrival - this.now()),
     );
+  }
+
+  /**
+   * The head slice has crossed the line at `arrival`. Slices behind it that the line has carried by
+   * now too (the timer fired late: a busy machine) go in the same write: never early, one wake-up.
+   */
+  private deliverDue(arrival: number): void {
+    const due = [this.queue.shift()!];
+    const now = this.now();
+    let freeAt = arrival;
+    while (this.queue.length > 0 && freeAt + this.queue[0]!.length / this.bytesPerMs <= now) {
+      freeAt += this.queue[0]!.length / this.bytesPerMs;
+      due.push(this.queue.shift()!);
+    }
+    this.lineFreeAt = freeAt;
+    this.deliver(due.length === 1 ? due[0]! : Buffer.concat(due));
   }
 }
