@@ -134,8 +134,9 @@ function stepBreakdown(run: DeviceRun): Record<string, unknown> {
   return { steps, checkLatencyMs: checks, outsideStepsMs: tenth(run.ms - stepsMs) };
 }
 
-// Each scheme is measured on three fresh devices and the median reported: one run on a shared machine is noise.
-const RUNS_PER_SCHEME = 3;
+// Each scheme is measured on five fresh devices and the median reported: one run on a shared machine is
+// noise, and with three a single disturbed run of the two slower ones moved the median by 10–20%.
+const RUNS_PER_SCHEME = 5;
 
 async function schemeCase(scheme: Scheme, args: string[] = [], label: string = scheme): Promise<void> {
   const counted = await oneDevice(scheme, args, true);
