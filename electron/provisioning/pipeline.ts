@@ -105,8 +105,19 @@ export class Pipeline {
       throw error;
     }
     const state: RunState = { run, product, steps: [], checks: [], identity: null, device: null, credential: {}, resumedFrom: null, alreadyProvisioned: false, ledgerSeq: null };
-    const done = await this.deps.withDriver({ path: request.port, driver: request.driver, baud: request.baud, ...(request.profile ? { profile: request.profile } : {}) }, (driver) => this.steps(driver, request, state));
+    const done = await this.deps
+      .withDriver({ path: request.port, driver: request.driver, baud: request.baud, ...(request.profile ? { profile: request.profile } : {}) }, (driver) => this.steps(driver, request, state))
+      .catch((error: unknown) => this.internalFailure(state, error));
     return ok(this.finish(state, request, done));
+  }
+
+  /**
+   * A step threw (a bug, not a failure value): the run still ends as failed in the journal, the
+   * ledger and the result event, so a station slot or a wizard never waits for it forever.
+   */
+  private internalFailure(state: RunState, error: unknown): Result<never> {
+    this.deps.logger.error('provisioning run stopped on an internal error', { runId: state.run.id, port: state.run.port, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    return err('INTERNAL', `The run on ${state.run.port} stopped on an internal error; the details are in the log.`);
   }
 
   private async steps(driver: DeviceDriver, request: RunRequest, state: RunState): Promise<Result<'provisioned' | 'skipped'>> {
