@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +67,14 @@ describe('provisioning screens against a real station and virtual devices', () =
     await page.getByLabel('Product').selectOption(productKey);
     await page.getByRole('button', { name: 'Run all slots' }).click();
     for (const link of links) {
-      await expect.poll(() => page.locator(`[data-testid=slot][data-port="${link}"]`).getAttribute('data-outcome'), { timeout: 90_000 }).toBe('provisioned');
+      const slot = page.locator(`[data-testid=slot][data-port="${link}"]`);
+      try {
+        await expect.poll(() => slot.getAttribute('data-outcome'), { timeout: 90_000 }).toBe('provisioned');
+      } catch (error) {
+        // What the slot shows and what the station logged about its runs say why; the poll alone says only ''.
+        const runs = readFileSync(join(data, 'logs', 'commissioner.log'), 'utf8').split('\n').filter((line) => /provision|slot|internal/i.test(line));
+        throw new Error(`${String(error)}\nslot ${link}: ${await slot.textContent()}\nstation log:\n${runs.slice(-40).join('\n')}`, { cause: error });
+      }
     }
     await expect.poll(() => page.locator('[data-testid=station-counters] [data-outcome=provisioned]').textContent()).toMatch(/^[4-9]$/);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'station.png'), fullPage: true });
