@@ -15,6 +15,8 @@ export interface Transport {
 /** Builds the one `api` object over any transport; listeners share one server subscription per channel. */
 export function createApi(transport: Transport): Api {
   const listeners = new Map<string, Set<(payload: never) => void>>();
+  /** Channels the server has been told to push (an unsubscribe waits a turn, see `on`). */
+  const subscribed = new Set<string>();
   transport.onEvent((channel, payload) => {
     for (const listener of listeners.get(channel) ?? []) listener(payload as never);
   });
@@ -31,15 +33,22 @@ export function createApi(transport: Transport): Api {
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        transport.subscribe(channel);
+        if (!subscribed.has(channel)) {
+          subscribed.add(channel);
+          transport.subscribe(channel);
+        }
       }
       set.add(listener as (payload: never) => void);
       return () => {
         set.delete(listener as (payload: never) => void);
-        if (set.size === 0) {
-          listeners.delete(channel);
+        if (set.size > 0 || listeners.get(channel) !== set) return;
+        listeners.delete(channel);
+        // Told to the server a turn later: a screen that follows the channel again in the same turn
+        // (an effect run again) keeps its subscription, so no event pushed in between is lost.
+        void Promise.resolve().then(() => {
+          if (listeners.has(channel) || !subscribed.delete(channel)) return;
           transport.unsubscribe(channel);
-        }
+        });
       };
     },
   };

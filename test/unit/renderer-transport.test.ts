@@ -126,3 +126,34 @@ describe('reconnecting transport', () => {
     expect(defaultBackoffMs(50)).toBe(5000);
   });
 });
+
+describe('api subscriptions', () => {
+  const channel = 'provisioning.finished';
+  const framesOf = (socket: FakeSocket) => socket.sent.filter((frame) => (frame as { channel?: string }).channel === channel);
+  const nextTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('a channel followed again in the same turn (an effect run again) keeps its subscription: no pushed event is lost', async () => {
+    const { sockets, api } = harness();
+    sockets[0]!.open();
+    const received: unknown[] = [];
+    const stop = api.on(channel, (payload) => received.push(payload));
+    stop();
+    const stopAgain = api.on(channel, (payload) => received.push(payload));
+    await nextTurn();
+    expect(framesOf(sockets[0]!)).toEqual([{ type: 'subscribe', channel }]);
+    sockets[0]!.push({ type: 'event', channel, payload: { runId: 6 } });
+    expect(received).toEqual([{ runId: 6 }]);
+
+    // Left alone, the channel is unsubscribed a turn later; a second call of an old stop changes nothing.
+    stopAgain();
+    stop();
+    expect(framesOf(sockets[0]!)).toHaveLength(1);
+    await nextTurn();
+    expect(framesOf(sockets[0]!)).toEqual([
+      { type: 'subscribe', channel },
+      { type: 'unsubscribe', channel },
+    ]);
+    api.on(channel, () => undefined);
+    expect(framesOf(sockets[0]!)).toHaveLength(3);
+  });
+});
