@@ -13,7 +13,7 @@ import { LabelPreview } from '../provisioning/LabelPreview';
 import { PipelineSteps } from '../provisioning/PipelineSteps';
 import { emptySlot, slotProgress } from '../provisioning/slots';
 import { useProvisioningStore } from '../stores';
-import { useLiveData } from '../stores/useLiveData';
+import { useFollow } from '../stores/useLiveData';
 
 function usePorts(): PortInfo[] {
   const api = useApi();
@@ -31,7 +31,7 @@ export function ProvisionPage() {
   const provision = useProvisioningStore((state) => state.provision);
   const follow = useProvisioningStore((state) => state.follow);
   const slots = useProvisioningStore((state) => state.slots);
-  useLiveData(() => undefined, follow);
+  useFollow(follow);
   const form = useContractForm({
     schema: provisioningRequests.provision.input,
     initial: { port: '', productKey: '', node: '', protocols: [] as DeviceProtocol[] },

@@ -9,7 +9,7 @@ import { useT } from '../i18n';
 import { devicesPerHour } from '../provisioning/slots';
 import { SlotCard } from '../provisioning/SlotCard';
 import { useProvisioningStore } from '../stores';
-import { useLiveData } from '../stores/useLiveData';
+import { useFollow } from '../stores/useLiveData';
 
 /** Starts a batch on every port the station knows, with an optional MES plan (CSV). */
 function BatchForm() {
@@ -67,7 +67,7 @@ export function StationPage() {
   const slots = useProvisioningStore((state) => state.slots);
   const error = useProvisioningStore((state) => state.error);
   const follow = useProvisioningStore((state) => state.follow);
-  useLiveData(() => undefined, follow);
+  useFollow(follow);
   return (
     <section aria-labelledby="station-title">
       <h1 id="station-title">{t('station.title')}</h1>

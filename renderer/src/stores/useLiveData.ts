@@ -12,3 +12,11 @@ export function useLiveData(load: () => unknown, follow: () => () => void): void
     return follow();
   }, [load, follow, reconnects]);
 }
+
+/** Stable, so the effect above does not run again (unsubscribe, subscribe) on every render. */
+const nothingToLoad = () => undefined;
+
+/** A screen whose data only comes pushed (provisioning runs): follows its events while it is shown. */
+export function useFollow(follow: () => () => void): void {
+  useLiveData(nothingToLoad, follow);
+}
