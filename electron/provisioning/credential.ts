@@ -141,7 +141,7 @@ export async function provideCredential(
   if (product.authScheme === 'device-secret') {
     return ok({ note: { fingerprint: credentialFingerprint(device, secret.value), ...(cloud.value ? { cloudCreated: true } : {}) }, reused: secretReused.value, detail: secretReused.value ? `deviceSecret${source} already on the device` : `deviceSecret${source} written and read back` });
   }
-  const certified = await certificate(context, { driver, device, identity, previous, rotate, held: held });
+  const certified = await certificate(context, { driver, device, identity, previous, rotate, held });
   return certified.ok && cloud.value ? ok({ ...certified.value, note: { ...certified.value.note, cloudCreated: true } }) : certified;
 }
 

@@ -53,6 +53,9 @@ const CONTENT_FORMAT = 'Content-Format';
 /** RFC 7252 §12.3: application/json is 50. */
 const JSON_CONTENT_FORMAT = Buffer.from([50]);
 
+/** A Block2 exchange: its large answer is kept under this key for the follow-up requests. */
+const exchangeKey = (endpoint: string, method: string, path: string) => `${endpoint} ${method} ${path}`;
+
 /** What the package's parser (coap-packet) hands to `_handle`, with our marks. */
 type ScreenedPacket = ParsedPacket & { [SCREENED]?: Screened; [ANSWERED]?: Answer };
 
@@ -185,8 +188,7 @@ export class CoapEndpoint {
       this.recent.remember(endpoint, packet.messageId, 'package', now);
       return false;
     }
-    const options = answer.command ?? [];
-    if (answer.json) options.push({ name: CONTENT_FORMAT, value: JSON_CONTENT_FORMAT });
+    const options = answer.json ? [...(answer.command ?? []), { name: CONTENT_FORMAT, value: JSON_CONTENT_FORMAT }] : (answer.command ?? []);
     const datagram = answerDatagram(packet, { code: answer.code, options, payload: answer.body });
     this.recent.remember(endpoint, packet.messageId, datagram, now);
     server.send(datagram, rsinfo);
@@ -198,7 +200,7 @@ export class CoapEndpoint {
     // A large answer `direct` computed: the package slices it into Block2 blocks.
     const answered = packet[ANSWERED];
     if (answered) {
-      this.remember(`${request.rsinfo.address}:${request.rsinfo.port} ${request.method} ${uriPath(packet)}`, answered);
+      this.remember(exchangeKey(`${request.rsinfo.address}:${request.rsinfo.port}`, request.method, uriPath(packet)), answered);
       return this.respond(response, answered);
     }
     const screened = packet[SCREENED];
@@ -221,7 +223,7 @@ export class CoapEndpoint {
       body = outcome.body;
     }
     // Block2 follow-ups and the large answers they slice, by exchange (built only for those).
-    const exchange = () => `${endpoint} ${request.method} ${path}`;
+    const exchange = () => exchangeKey(endpoint, request.method, path);
     if (screened.block2 && screened.block2.num > 0) return this.followUp(exchange(), screened.block2, response);
     const answer = this.route(request.method, path, endpoint, body);
     if (answer.body && answer.body.length >= BLOCK2_FROM) this.remember(exchange(), answer);
