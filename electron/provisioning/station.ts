@@ -10,9 +10,9 @@ export interface PlanImport {
   present: number;
 }
 
+/** By the serial index (the plan step's lookup), not a substring scan per plan row. */
 function hasSerial(registry: Registry, productKey: string, serial: string): boolean {
-  const page = registry.listDevices({ productKey, query: serial, sort: 'deviceKey', order: 'asc', limit: 1000 });
-  return page.ok && page.value.items.some((device) => device.serial === serial);
+  return registry.devicesWithIdentity(serial, '').some((device) => device.productKey === productKey && device.serial === serial);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Device } from '../../shared/contract/devices';
 import type { DeviceIdentity } from '../../shared/contract/ports';
 import { ok, type Result } from '../../shared/result';
 import { planDevice } from '../../electron/provisioning/plan';
+import { importPlan } from '../../electron/provisioning/station';
 import { localRegistry, openSyncDb } from '../helpers/sync-db';
 
 function value<T>(result: Result<T>): T {
@@ -65,5 +66,17 @@ describe('the plan step with an offline credential pool', () => {
     const claim = claimAs(() => ({ ok: false, error: { code: 'SYNC_UNREACHABLE', message: 'EnOS cannot be reached and its credential pool is empty' } }));
     expect(await planDevice(registry, product, identity('SN-EMPTY', '02:00:00:00:00:05'), 'naming-rule', null, claim)).toMatchObject({ ok: false, error: { code: 'SYNC_UNREACHABLE' } });
     expect(registry.getDevice(product.productKey, 'm-SN-EMPTY')).toBeUndefined();
+  });
+});
+
+describe('the MES plan import', () => {
+  it('takes a row whose serial is already planned for the product as present, and plans the same serial for another product', () => {
+    const { registry, product } = setup();
+    const other = value(registry.createProduct({ name: 'Other', description: '', authScheme: 'device-secret', protocols: ['mqtt'], namingRule: { prefix: 'o-', source: 'serial' }, destination: 'local' })).product;
+    const plan = ['deviceKey,name,serial', ',Meter 1,SN-1', ',Meter 2,SN-2'].join('\n');
+    expect(value(importPlan(registry, plan, product.productKey))).toEqual({ added: 2, present: 0 });
+    expect(value(importPlan(registry, plan, product.productKey))).toEqual({ added: 0, present: 2 });
+    expect(value(importPlan(registry, plan, other.productKey))).toEqual({ added: 2, present: 0 });
+    expect(registry.devicesWithIdentity('SN-1', '')).toHaveLength(2);
   });
 });
