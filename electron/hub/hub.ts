@@ -26,6 +26,7 @@ import { checkTransportLogin, LoginCheck, type ClientCertificate, type Refusal }
 import { MessageRing } from './message-ring';
 import { Session, sessionView, SessionTable, type ListenerKind, type OfflineReason, type SessionLink, type SessionRecord, type SessionView, type TlsDetails } from './session';
 import { HubStats, type Counters, type StatsSnapshot } from './stats';
+import { SubscriberIndex } from './subscriber-index';
 import { clientCertificateOf, selfSignedServerCertificate, selfSignedTrust, tlsDetailsOf, type TlsMaterial, type TrustProvider } from './tls';
 import { Upstream, type DeviceMessage } from './upstream';
 
@@ -69,9 +70,27 @@ const SESSION = Symbol('hub.session');
 const CONNECTION = Symbol('hub.connection');
 type HubClient = Client & { [SESSION]?: Session; [CONNECTION]?: Connection; _disconnected?: boolean };
 
-/** Where refused or invalid publishes go: no subscriber may ever match it (`$` topics are refused). */
+/** Where a publish that reaches no subscriber goes (refused, invalid, or unsubscribed): no filter may match it (`$` topics are refused). */
 const DROPPED = '$hub/dropped';
 const MESSAGE_BATCH = 200;
+
+type PublishDone = (error?: Error | null) => void;
+
+/**
+ * aedes routes every PUBLISH it accepts: a Packet, a match in the persistence's and the emitter's
+ * topic tries, a promise for QoS 1. A DROPPED packet has no subscriber by construction, so it is
+ * completed as aedes completes a publish that matches nothing (at once; the `publish` event it
+ * would emit has no listener here). Its PUBACK has already gone out (aedes handlers/publish.js).
+ */
+function completeDroppedUnrouted(broker: Aedes): void {
+  const route = broker.publish.bind(broker) as (packet: PublishPacket, client: Client | PublishDone | null, done?: PublishDone) => void;
+  Object.assign(broker, {
+    publish(packet: PublishPacket, client: Client | PublishDone | null, done?: PublishDone): void {
+      if (packet.topic !== DROPPED) return route(packet, client, done);
+      (typeof client === 'function' ? client : done)?.(null);
+    },
+  });
+}
 const noop = () => undefined;
 
 function authError(returnCode: Refusal['connack']): AuthenticateError {
@@ -102,6 +121,7 @@ export class Hub {
   private readonly upstream: Upstream;
   private readonly listeners = new Set<(event: HubEvent) => void>();
   private readonly taps = new Set<(message: DeviceMessage) => void>();
+  private readonly subscribers = new SubscriberIndex();
   private batch: DeviceMessage[] = [];
   private droppedFromBatch = 0;
   private statsDirty = true;
@@ -146,6 +166,7 @@ export class Hub {
       authorizeSubscribe: (client, subscription, done) => this.authorizeSubscribe(client as HubClient, subscription, done),
     });
     this.broker = broker;
+    completeDroppedUnrouted(broker);
     // Registered before CONNACK (so a device that has its CONNACK is in the table), served after it.
     broker.on('client', (client) => this.online(client as HubClient));
     broker.on('clientReady', (client) => this.ready(client as HubClient));
@@ -503,7 +524,10 @@ export class Hub {
     const qos = subscription.qos >= 1 ? 1 : 0;
     const existing = session.subscriptions.find((grant) => grant.filter === subscription.topic);
     if (existing) existing.qos = qos;
-    else session.subscriptions.push({ filter: subscription.topic, qos });
+    else {
+      session.subscriptions.push({ filter: subscription.topic, qos });
+      this.subscribers.add(subscription.topic);
+    }
     done(null, { ...subscription, qos });
   }
 
@@ -512,7 +536,9 @@ export class Hub {
     if (!session) return;
     for (const filter of filters) {
       const at = session.subscriptions.findIndex((grant) => grant.filter === filter);
-      if (at >= 0) session.subscriptions.splice(at, 1);
+      if (at < 0) continue;
+      session.subscriptions.splice(at, 1);
+      this.subscribers.remove(filter);
     }
   }
 
@@ -531,7 +557,7 @@ export class Hub {
     done(null);
   }
 
-  /** Handles one device PUBLISH; true when it is forwarded to subscribers (monitors). */
+  /** Handles one device PUBLISH; true when it goes on to the subscribers that may receive it (monitors, or the device itself). */
   private handlePublish(session: Session, packet: PublishPacket): boolean {
     const topic = packet.topic;
     const payload = packet.payload as Buffer;
@@ -546,14 +572,14 @@ export class Hub {
       // A device answering one of our commands (or the activation push) on `_reply`.
       if (!routed.reply) return this.refusePublish(session, topic, routed);
       if (routed.kind !== 'activate.info') this.commands.reply(topic, routed, payload);
-      return true;
+      return this.subscribers.mayReceive(routed.productKey, routed.deviceKey, topic);
     }
     if (routed.reply) return this.refusePublish(session, topic, routed);
     if (payload.length > MAX_PAYLOAD_BYTES) return this.fail(session, target.stats, topic, undefined, ReturnCode.PAYLOAD_TOO_LARGE, 'payload larger than 512 KiB');
     if (routed.kind === 'up_raw') {
       // §6.5: opaque bytes, no id; the cloud's decoder script is not ours, so the bytes are kept as they are.
       this.record({ receivedAt: this.clock(), productKey: target.device.productKey, deviceKey: target.device.deviceKey, kind: 'raw', time: null, values: payload.toString('base64') });
-      return true;
+      return this.subscribers.mayReceive(routed.productKey, routed.deviceKey, topic);
     }
     // The one JSON parse of the message; a Buffer decodes to text without another view on its bytes.
     const parsed = parseRequest(payload.toString('utf8'));
@@ -566,7 +592,7 @@ export class Hub {
       this.stats.error(target.stats, answer.code);
       return false;
     }
-    return true;
+    return this.subscribers.mayReceive(routed.productKey, routed.deviceKey, topic);
   }
 
   /** An error reply to a request on `topic` (sent on its `_reply` topic when the device subscribed to it). */

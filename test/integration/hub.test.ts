@@ -185,6 +185,24 @@ describe('upstream (§6.1)', () => {
     expect(client.connected).toBe(true);
   });
 
+  it('a device receives its own posts only while it subscribes to them', async () => {
+    const { url } = await setup();
+    const client = await device(url);
+    const received: string[] = [];
+    client.on('message', (at, payload) => at === topic('thing/measurepoint/post') && received.push(String(JSON.parse(payload.toString()).id)));
+    await client.subscribeAsync([topic('thing/measurepoint/post'), topic('thing/measurepoint/post_reply')], { qos: 1 });
+    const echo = nextMessage(client, topic('thing/measurepoint/post'));
+    await client.publishAsync(topic('thing/measurepoint/post'), JSON.stringify(post('1', { temp: 1 })), { qos: 1 });
+    await echo;
+    await client.unsubscribeAsync(topic('thing/measurepoint/post'));
+    await client.publishAsync(topic('thing/measurepoint/post'), JSON.stringify(post('2', { temp: 2 })), { qos: 1 });
+    // The hub handles one connection's publishes in order, and writes a post's forward before the next post's reply.
+    const third = nextMessage(client, topic('thing/measurepoint/post_reply'));
+    await client.publishAsync(topic('thing/measurepoint/post'), JSON.stringify(post('3', { temp: 3 })), { qos: 1 });
+    while ((await third).json.id !== '3');
+    expect(received).toEqual(['1']);
+  });
+
   it('a --monitor device receives other devices’ posts read-only', async () => {
     const { url } = await setup({ monitors: [`${PK}/monitor`] });
     const monitor = await device(url, credentials({ deviceKey: 'monitor', secret: 'DsMonitorSecret1' }));

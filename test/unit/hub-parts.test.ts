@@ -6,6 +6,7 @@ import { MemoryDirectory } from '../../electron/hub/memory-directory';
 import { buildMqttCredentials } from '../../electron/protocol';
 import { MessageRing } from '../../electron/hub/message-ring';
 import { Ring } from '../../electron/hub/ring';
+import { SubscriberIndex } from '../../electron/hub/subscriber-index';
 import type { DeviceMessage } from '../../electron/hub/upstream';
 
 describe('hub ring', () => {
@@ -56,6 +57,43 @@ describe('hub topic filters (MQTT 3.1.1 §4.7)', () => {
   ])('%s matches %s: %s', (filter, topic, expected) => expect(filterMatches(filter, topic)).toBe(expected));
 
   it.each([['a/#/b'], ['a/b#'], ['a/+b'], [''], ['a/\u0000']])('refuses the malformed filter %j', (filter) => expect(isValidFilter(filter)).toBe(false));
+});
+
+describe('subscriber index', () => {
+  const post = (dk: string) => `/sys/p/${dk}/thing/measurepoint/post`;
+
+  it('finds a device filter only for that device, and a monitor wildcard for every device of its product', () => {
+    const index = new SubscriberIndex();
+    index.add('/sys/p/d1/thing/measurepoint/post_reply');
+    expect(index.mayReceive('p', 'd1', post('d1'))).toBe(false);
+    index.add('/sys/p/d1/#');
+    expect(index.mayReceive('p', 'd1', post('d1'))).toBe(true);
+    expect(index.mayReceive('p', 'd2', post('d2'))).toBe(false);
+    index.add('/sys/p/+/thing/measurepoint/post');
+    expect(index.mayReceive('p', 'd2', post('d2'))).toBe(true);
+    expect(index.mayReceive('q', 'd2', '/sys/q/d2/thing/measurepoint/post')).toBe(false);
+  });
+
+  it('forgets a filter only when its last grant goes', () => {
+    const index = new SubscriberIndex();
+    index.add('/ext/session/p/d1/#');
+    index.add('/ext/session/p/d1/#');
+    index.remove('/ext/session/p/d1/#');
+    expect(index.mayReceive('p', 'd1', '/ext/session/p/d1/x')).toBe(true);
+    index.remove('/ext/session/p/d1/#');
+    expect(index.mayReceive('p', 'd1', '/ext/session/p/d1/x')).toBe(false);
+    index.remove('/sys/p/never/granted');
+  });
+
+  it('tries a filter that names no single product against every topic', () => {
+    const index = new SubscriberIndex();
+    index.add('/sys/+/d1/thing/measurepoint/post');
+    index.add('#');
+    expect(index.mayReceive('p', 'd1', post('d1'))).toBe(true);
+    index.remove('#');
+    expect(index.mayReceive('p', 'd2', post('d2'))).toBe(false);
+    expect(index.mayReceive('p', 'd1', post('d1'))).toBe(true);
+  });
 });
 
 describe('connect guard', () => {
