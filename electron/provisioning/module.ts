@@ -127,7 +127,7 @@ export function createProvisioningModule(context: ServiceContext, deps: Provisio
     },
   };
 
-  const station = config.station ? new SlotWatcher(provisionAndPrint, config.station, (port, error) => logger.error('station slot run failed', { port, error: String(error) })) : null;
+  const station = config.station ? new SlotWatcher(provisionAndPrint, config.station, (port, error) => logger.error('station slot run failed', { port, error: error instanceof Error ? String(error) : error })) : null;
   const offPlug: Array<() => void> = [];
 
   return {

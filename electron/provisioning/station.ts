@@ -90,7 +90,14 @@ export class SlotWatcher {
     const { slots: _slots, ...request } = this.config;
     const run = this.pipeline
       .run({ ...request, port: port.path })
-      .then(() => undefined, (error: unknown) => this.onError(port.path, error))
+      // A run refused before it began (its journal row could not be written on a full disk, the
+      // product was deleted) sends no result event: the station's log says why instead.
+      .then(
+        (result) => {
+          if (!result.ok) this.onError(port.path, result.error);
+        },
+        (error: unknown) => this.onError(port.path, error),
+      )
       .finally(() => {
         this.running.delete(port.path);
         if (this.again.delete(port.path)) this.plugged(port);
