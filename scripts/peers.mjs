@@ -11,6 +11,8 @@ export const TEST_PEERS = [
   'sqlite3',
   'poppler-utils',
   'zbar-tools',
+  'cups-daemon',
+  'cups-client',
   'fonts-noto-cjk',
 ];
 

@@ -26,7 +26,8 @@ export function sendToQueue(queue: string | undefined, document: Buffer): Promis
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.once('error', (error) => resolve(err('PRINTER_FAILED', `The print queue could not be used (lp: ${error.message}); install CUPS or configure a ZPL printer.`)));
-    child.once('close', (code) => resolve(code === 0 ? ok(undefined) : err('PRINTER_FAILED', `lp refused the label: ${stderr.trim().slice(0, 200) || `exit ${code}`}.`)));
+    // lp ends its own reason with a full stop; the message adds one.
+    child.once('close', (code) => resolve(code === 0 ? ok(undefined) : err('PRINTER_FAILED', `lp refused the label: ${stderr.trim().slice(0, 200).replace(/\.$/, '') || `exit ${code}`}.`)));
     child.stdin.end(document);
   });
 }
