@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../registry/database';
+import type { Logger } from '../core/logger';
+import { isDiskFull, type Db } from '../registry/database';
 import type { OfflineReason, SessionView } from './session';
 
 export interface LastSeen {
@@ -26,14 +27,15 @@ interface Row {
 
 /** Queued session changes are written once none came for this long (a connect burst is over)… */
 const QUIET_MS = 1000;
-/** …and at the latest this long after the first of them. */
+/** …and at the latest this long after the first of them; also the wait before a retry on a full disk. */
 const MAX_DELAY_MS = 10_000;
 
 /**
  * Each device's last session in `hub_last_seen` (migration 003). Session changes are queued
  * (latest per device wins) and written in one transaction when a burst of them is over, at the
  * latest 10 s after it began: a connect storm costs a few batched writes, not one per login, and
- * a device that logs in and out within the burst is written once.
+ * a device that logs in and out within the burst is written once. On a full disk the changes stay
+ * queued (a newer one for the same device still wins) and are tried again later.
  */
 export class LastSeenLog {
   private readonly queued = new Map<string, LastSeen>();
@@ -44,7 +46,10 @@ export class LastSeenLog {
   /** Prepared on the first write, then kept: a connect storm writes a row per device. */
   private upsert: Statement<[string, string, number, number | null, string | null, string, string | null, string | null]> | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+  ) {}
 
   record(session: SessionView, online: boolean, reason: OfflineReason | undefined, now: number): void {
     this.queued.set(`${session.productKey}/${session.deviceKey}`, {
@@ -87,9 +92,19 @@ export class LastSeenLog {
        ON CONFLICT (product_key, device_key) DO UPDATE SET connected_at = excluded.connected_at, disconnected_at = excluded.disconnected_at,
          reason = excluded.reason, listener = excluded.listener, address = excluded.address, via = excluded.via`,
     ));
-    this.db.transaction(() => {
-      for (const row of rows) upsert.run(row.productKey, row.deviceKey, row.connectedAt, row.disconnectedAt, row.reason, row.listener, row.address, row.via);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const row of rows) upsert.run(row.productKey, row.deviceKey, row.connectedAt, row.disconnectedAt, row.reason, row.listener, row.address, row.via);
+      })();
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      for (const row of rows) {
+        const key = `${row.productKey}/${row.deviceKey}`;
+        if (!this.queued.has(key)) this.queued.set(key, row);
+      }
+      this.logger.warn('last-seen times not yet recorded: the disk is full; they are tried again', { devices: this.queued.size });
+      this.writeWhenQuiet(MAX_DELAY_MS);
+    }
   }
 
   /** One device's last session, or the most recent ones. */

@@ -39,18 +39,19 @@ export interface HubModule extends ServiceModule<HubChannel> {
 /** Domain `hub` (issue 5): the hub over the registry; listeners only when the host configured them. */
 export function createHubModule(context: ServiceContext, deps: { registry: Registry; trust?: HubTrust }): HubModule {
   const config = context.config.hub;
-  const directory = new RegistryDirectory(deps.registry, context.events, () => context.vault());
+  const logger = context.logger.child('hub');
+  const directory = new RegistryDirectory(deps.registry, context.events, () => context.vault(), logger);
   const hub = new Hub({
     directory,
-    logger: context.logger.child('hub'),
+    logger,
     clock: context.clock,
     listeners: { host: config?.host ?? '127.0.0.1', mqtt: config?.mqttPort, mqtts: config?.mqttsPort, wss: config?.wssPort, bestEffort: config?.bestEffort ?? false },
     monitors: config?.monitors ?? [],
     connectGuard: config?.connectGuard ?? null,
     ...(deps.trust ? { trust: deps.trust } : {}),
   });
-  const transports = createTransports(hub, config ?? { host: '127.0.0.1' }, { logger: context.logger.child('hub'), clock: context.clock, dataDir: context.config.dataDir });
-  const lastSeen = new LastSeenLog(context.db);
+  const transports = createTransports(hub, config ?? { host: '127.0.0.1' }, { logger, clock: context.clock, dataDir: context.config.dataDir });
+  const lastSeen = new LastSeenLog(context.db, logger);
   let running = false;
   const unsubscribers: Array<() => void> = [];
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { err, ok, type Result } from '../../shared/result';
 import type { EventBus } from '../core/event-bus';
+import type { Logger } from '../core/logger';
 import type { Vault } from '../pki/vault';
+import { isDiskFull } from '../registry/database';
 import { deviceSecretId, isThisHub, type Registry } from '../registry/registry';
 import {
   newDeviceSecret,
@@ -20,7 +22,7 @@ const ACTIVATIONS_PER_TICK = 200;
 const TICK_MS = 100;
 /** First-login writes wait until no first login came for this long (a login burst is over)… */
 const QUIET_MS = 1000;
-/** …but never longer than this after the first one queued. */
+/** …but never longer than this after the first one queued; also the wait before a retry on a full disk. */
 const MAX_DELAY_MS = 10_000;
 
 /** The EnOS assetId shape (8 characters), stable per device. */
@@ -29,6 +31,16 @@ function assetIdOf(productKey: string, deviceKey: string): string {
 }
 
 const void_ = <T>(result: Result<T>): Result<void> => (result.ok ? ok(undefined) : result);
+
+/** A registry write on a full disk is an expected failure: STORAGE_FULL (SQLite rolled it back). */
+function storageSafe<T>(write: () => Result<T>): Result<T> {
+  try {
+    return write();
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    return err('STORAGE_FULL');
+  }
+}
 
 /**
  * A device as the login check sees it. `hasSecret` (a vault lookup) and `assetId` (a hash) are
@@ -77,6 +89,7 @@ export class RegistryDirectory implements Directory {
     private readonly registry: Registry,
     private readonly events: EventBus,
     private readonly vault: () => Result<Vault>,
+    private readonly logger: Logger,
   ) {
     events.subscribe((channel, payload) => {
       if (channel === 'products.changed') this.products.delete((payload as { productKey: string }).productKey);
@@ -131,7 +144,7 @@ export class RegistryDirectory implements Directory {
   activate(device: DeviceRef): Result<{ deviceSecret: string }> {
     if (this.registry.deviceSecret(device.productKey, device.deviceKey).ok) return err('CONFLICT', 'The device is already activated.');
     const deviceSecret = newDeviceSecret();
-    const activated = this.ownWrite(() => this.registry.activateDevice(device.productKey, device.deviceKey, deviceSecret));
+    const activated = this.ownWrite(() => storageSafe(() => this.registry.activateDevice(device.productKey, device.deviceKey, deviceSecret)));
     return activated.ok ? ok({ deviceSecret }) : activated;
   }
 
@@ -154,37 +167,42 @@ export class RegistryDirectory implements Directory {
     const now = performance.now();
     const quietFor = now - this.lastQueuedAt;
     if (quietFor < QUIET_MS && now - this.firstQueuedAt < MAX_DELAY_MS) return this.schedule(QUIET_MS - quietFor);
-    this.drainActivations();
+    if (!this.drainActivations()) return this.schedule(MAX_DELAY_MS);
     // Once draining, the rest follows tick by tick (the burst's first login is the oldest still queued).
     if (this.toActivate.size > 0) this.schedule(TICK_MS);
   }
 
-  private drainActivations(): void {
-    const batch: DeviceRef[] = [];
+  /** Writes one batch; false when the disk is full (the batch stays queued for a later try). */
+  private drainActivations(): boolean {
+    const batch = new Map<string, DeviceRef>();
     for (const [key, device] of this.toActivate) {
-      if (batch.length === ACTIVATIONS_PER_TICK) break;
-      batch.push(device);
+      if (batch.size === ACTIVATIONS_PER_TICK) break;
+      batch.set(key, device);
       this.toActivate.delete(key);
     }
     // One commit for the batch: a connect storm of new devices costs a few fsyncs, not one per device.
-    this.ownWrite(() =>
-      this.registry.transaction(() => {
-        for (const device of batch) {
+    const written = this.ownWrite(() =>
+      storageSafe(() => this.registry.transaction(() => {
+        for (const device of batch.values()) {
           const current = this.registry.getDevice(device.productKey, device.deviceKey);
           // Architecture §5: `active` is the first login seen AT ITS DESTINATION; a station hub
           // verifying a device bound for EnOS or another hub leaves it planned/provisioned.
           if (current && isThisHub(current.destination) && (current.state === 'planned' || current.state === 'provisioned')) this.registry.setDeviceState(device.productKey, device.deviceKey, 'active');
         }
         return ok(undefined);
-      }),
+      })),
     );
+    if (written.ok) return true;
+    for (const [key, device] of batch) this.toActivate.set(key, device);
+    this.logger.warn('first logins not yet recorded: the disk is full; they are tried again', { devices: this.toActivate.size });
+    return false;
   }
 
-  /** Writes what is still queued (on stop). */
+  /** Writes what is still queued (on stop; on a full disk it stays unwritten and is logged). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.toActivate.size > 0) this.drainActivations();
+    while (this.toActivate.size > 0) if (!this.drainActivations()) return;
   }
 
   /** The registry emits its change events synchronously inside the write. */
@@ -203,11 +221,11 @@ export class RegistryDirectory implements Directory {
   }
 
   updateAttributes(device: DeviceRef, values: Record<string, unknown>): Result<void> {
-    return void_(this.registry.updateAttributes(device.productKey, device.deviceKey, values));
+    return void_(storageSafe(() => this.registry.updateAttributes(device.productKey, device.deviceKey, values)));
   }
 
   deleteAttributes(device: DeviceRef, ids: string[]): Result<void> {
-    return void_(this.registry.deleteAttributes(device.productKey, device.deviceKey, ids));
+    return void_(storageSafe(() => this.registry.deleteAttributes(device.productKey, device.deviceKey, ids)));
   }
 
   tags(device: DeviceRef): Record<string, string> {
@@ -216,18 +234,20 @@ export class RegistryDirectory implements Directory {
   }
 
   updateTags(device: DeviceRef, values: Record<string, string>): Result<void> {
-    return void_(this.registry.updateTags(device.productKey, device.deviceKey, values));
+    return void_(storageSafe(() => this.registry.updateTags(device.productKey, device.deviceKey, values)));
   }
 
   deleteTags(device: DeviceRef, keys: string[]): Result<void> {
-    return void_(this.registry.deleteTags(device.productKey, device.deviceKey, keys));
+    return void_(storageSafe(() => this.registry.deleteTags(device.productKey, device.deviceKey, keys)));
   }
 
   reportFirmware(device: DeviceRef, version: string): void {
     const firmware = version.slice(0, 100);
     // A device reports its firmware at every login (§6.3): only a change is a registry write (a commit, an outbox row, a change event).
     if (this.registry.getDevice(device.productKey, device.deviceKey)?.firmware === firmware) return;
-    this.registry.updateDevice({ ref: `${device.productKey}/${device.deviceKey}`, firmware });
+    // Not written on a full disk: the device reports it again at its next login.
+    const written = storageSafe(() => this.registry.updateDevice({ ref: `${device.productKey}/${device.deviceKey}`, firmware }));
+    if (!written.ok) this.logger.warn('firmware report not recorded', { productKey: device.productKey, deviceKey: device.deviceKey, code: written.error.code });
   }
 
   gatewayOf(device: DeviceRef): DeviceRef | null {
@@ -240,14 +260,18 @@ export class RegistryDirectory implements Directory {
   }
 
   addSubDevice(gateway: DeviceRef, sub: DeviceRef): Result<void> {
-    return void_(this.registry.addSubDevice(gateway.productKey, gateway.deviceKey, sub.productKey, sub.deviceKey));
+    return void_(storageSafe(() => this.registry.addSubDevice(gateway.productKey, gateway.deviceKey, sub.productKey, sub.deviceKey)));
   }
 
   removeSubDevice(gateway: DeviceRef, sub: DeviceRef): Result<void> {
-    return void_(this.registry.removeSubDevice(gateway.productKey, gateway.deviceKey, sub.productKey, sub.deviceKey));
+    return void_(storageSafe(() => this.registry.removeSubDevice(gateway.productKey, gateway.deviceKey, sub.productKey, sub.deviceKey)));
   }
 
   registerSubDevice(gateway: DeviceRef, registration: SubDeviceRegistration): Result<RegisteredSubDevice> {
+    return storageSafe(() => this.createSubDevice(gateway, registration));
+  }
+
+  private createSubDevice(gateway: DeviceRef, registration: SubDeviceRegistration): Result<RegisteredSubDevice> {
     const created = this.registry.createDevice({ productKey: registration.productKey, ...(registration.deviceKey ? { deviceKey: registration.deviceKey } : {}), ...(registration.deviceName ? { name: registration.deviceName.slice(0, 200) } : {}) });
     if (!created.ok) return created;
     const { productKey, deviceKey } = created.value.device;

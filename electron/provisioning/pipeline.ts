@@ -12,7 +12,7 @@ import type { LocalCaIssuer } from '../pki/device-certificates';
 import type { StationKey } from '../pki/station-key';
 import type { Vault } from '../pki/vault';
 import type { AssetTrees } from '../registry/asset-trees';
-import type { Db } from '../registry/database';
+import { isDiskFull, type Db } from '../registry/database';
 import { deviceSecretId, type Registry } from '../registry/registry';
 import { inOrder, type DeviceDriver, type Endpoint } from '../serial/drivers/driver';
 import type { DriverRequest } from '../serial/module';
@@ -79,8 +79,6 @@ interface RunState {
 }
 
 type StepBody<T> = () => Promise<Result<{ value: T; reused?: boolean; detail: string }>>;
-
-const isDiskFull = (error: unknown) => ['SQLITE_FULL', 'ENOSPC'].includes((error as { code?: string }).code ?? '');
 
 /**
  * The one-device pipeline (architecture §6): identify → plan → credential → verify → commit →

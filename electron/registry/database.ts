@@ -6,6 +6,12 @@ import { openSqlite } from './sqlite';
 
 export type Db = Database.Database;
 
+/** SQLite's or the OS's "no space left": an expected failure (a full disk), not a bug. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC';
+}
+
 /** `PRAGMA application_id` of a Commissioner database ("CMSR"), so a foreign SQLite file is never migrated. */
 export const APPLICATION_ID = 0x434d5352;
 

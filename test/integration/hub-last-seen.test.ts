@@ -6,6 +6,8 @@ import { migrate, openDatabase } from '../../electron/registry/database';
 import { migrations } from '../../electron/registry/migrations';
 import { openSqlite } from '../../electron/registry/sqlite';
 import { tempDir } from '../helpers/cli';
+import { fillDisk } from '../helpers/disk';
+import { quietLogger } from '../helpers/sim';
 
 const view = (deviceKey: string, connectedAt: number): SessionView => ({
   productKey: 'pKdemo01',
@@ -40,7 +42,7 @@ describe('hub last seen (migration 003)', () => {
   it('keeps the latest session per device, written in one batch', () => {
     const db = openSqlite(join(tempDir(), 'hub.db'));
     migrate(db, migrations);
-    const log = new LastSeenLog(db);
+    const log = new LastSeenLog(db, quietLogger());
     log.record(view('dev-001', 1000), true, undefined, 1000);
     log.record(view('dev-001', 1000), false, 'keepalive-timeout', 5000);
     log.record(view('dev-002', 2000), true, undefined, 2000);
@@ -60,7 +62,7 @@ describe('hub last seen (migration 003)', () => {
     try {
       const db = openSqlite(join(tempDir(), 'hub.db'));
       migrate(db, migrations);
-      const log = new LastSeenLog(db);
+      const log = new LastSeenLog(db, quietLogger());
       const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM hub_last_seen').get() as { n: number }).n;
       log.record(view('dev-001', 1000), true, undefined, 1000);
       vi.advanceTimersByTime(600);
@@ -83,10 +85,35 @@ describe('hub last seen (migration 003)', () => {
     }
   });
 
+  it('on a full disk keeps the changes queued, the newest per device, and writes them once there is room', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const db = openSqlite(join(tempDir(), 'hub.db'));
+    try {
+      migrate(db, migrations);
+      const log = new LastSeenLog(db, quietLogger());
+      const rows = () => db.prepare('SELECT device_key AS deviceKey, disconnected_at AS disconnectedAt FROM hub_last_seen ORDER BY device_key').all();
+      const disk = fillDisk(db, 'hub_last_seen');
+      log.record(view('dev-001', 1000), true, undefined, 1000);
+      log.record(view('dev-002', 2000), true, undefined, 2000);
+      expect(() => log.flush()).not.toThrow();
+      expect(rows()).toEqual([]);
+      log.record(view('dev-001', 1000), false, 'disconnected', 3000);
+      disk.free();
+      vi.advanceTimersByTime(10_000);
+      expect(rows()).toEqual([
+        { deviceKey: 'dev-001', disconnectedAt: 3000 },
+        { deviceKey: 'dev-002', disconnectedAt: null },
+      ]);
+    } finally {
+      db.close();
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses a listener the schema does not know', () => {
     const db = openSqlite(join(tempDir(), 'hub.db'));
     migrate(db, migrations);
-    const log = new LastSeenLog(db);
+    const log = new LastSeenLog(db, quietLogger());
     log.record({ ...view('dev-001', 1), listener: 'telnet' as never }, true, undefined, 1);
     expect(() => log.flush()).toThrow(/CHECK constraint/);
     db.close();

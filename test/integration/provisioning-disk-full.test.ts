@@ -6,9 +6,9 @@ import { ERROR_MESSAGES } from '../../shared/errors';
 import type { Result } from '../../shared/result';
 import type { Api } from '../../shared/api';
 import { createLocalApi } from '../../electron/bridge/local-api';
-import type { Db } from '../../electron/registry/database';
 import type { Services } from '../../electron/services';
 import { tempDir } from '../helpers/cli';
+import { fillDisk } from '../helpers/disk';
 import { openStationServices, stopSim } from '../helpers/provisioning';
 import { startSimDevice, type SimDevice } from '../helpers/sim';
 
@@ -17,26 +17,6 @@ const BAUD = 1_000_000;
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
   return result.value;
-}
-
-/**
- * A disk that fills up, for SQLite: the registry's connection may not grow the database past the
- * pages it has now (`max_page_count`), and the next row written to `table` comes with a megabyte of
- * other data (a TEMP trigger, this connection only) that needs new pages, so SQLite answers
- * SQLITE_FULL to that write whatever room is left inside the pages. Free pages in the file would
- * be used before it grows: the test database has none (asserted). `free()` gives the space back.
- */
-function fillDisk(db: Db, table: 'provisioning_runs' | 'birth_records'): { free(): void } {
-  const room = db.pragma('max_page_count', { simple: true }) as number;
-  expect(db.pragma('freelist_count', { simple: true })).toBe(0);
-  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-  db.exec(`CREATE TEMP TRIGGER disk_fills AFTER INSERT ON main.${table} BEGIN INSERT INTO main.disk_filler VALUES (zeroblob(1048576)); END`);
-  return {
-    free() {
-      db.exec('DROP TRIGGER temp.disk_fills');
-      db.pragma(`max_page_count = ${room}`);
-    },
-  };
 }
 
 describe('a full disk (issue 9 "Bad input"): a clear reason per device, nothing half-recorded, the station keeps running', () => {
@@ -84,8 +64,6 @@ describe('a full disk (issue 9 "Bad input"): a clear reason per device, nothing 
 
   beforeAll(async () => {
     ({ services, productKey } = await openStationServices(data, { slots: Object.values(slots), prefix: 'FD-', baud: BAUD, operator: 'disk-full-test' }));
-    // What fills the disk lives in the registry's database, made while there is room.
-    services.db.exec('CREATE TABLE disk_filler (bytes BLOB)');
     api = createLocalApi(services.dispatcher, services.events);
     services.events.subscribe((channel, payload) => {
       if (channel === 'provisioning.finished') finished.push(payload as ProvisionResult);
