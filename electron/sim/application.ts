@@ -155,7 +155,10 @@ export class DeviceSession {
   private publish(kind: 'measurepoint.post' | 'ota.inform', params: unknown): string {
     const { productKey = '', deviceKey = '' } = this.flash.config;
     const id = String(this.nextId++);
-    this.client?.publish(topicFor(kind, productKey, deviceKey), buildRequest(id, kind === 'ota.inform' ? 'ota.device.inform' : 'thing.measurepoint.post', params), { qos: 1 });
+    // A connection the hub closed (it stopped) has been ended, and mqtt.js throws on a publish then
+    // (its closed store), which ended the sim: the post goes unacknowledged, as on a device whose uplink is down.
+    const client = this.client;
+    if (client?.connected && !client.disconnecting) client.publish(topicFor(kind, productKey, deviceKey), buildRequest(id, kind === 'ota.inform' ? 'ota.device.inform' : 'thing.measurepoint.post', params), { qos: 1 });
     return id;
   }
 
