@@ -52,18 +52,22 @@ function ttySignature(): string | null {
   }
 }
 
+/** A failed enumeration (no udevadm in a container, say) is tried again after this long, or when the tty devices change. */
+const RETRY_FAILED_MS = 30_000;
+
 /**
  * Lists the OS's ports, enumerating again only when the kernel's tty devices changed: on Linux
  * enumeration spawns udevadm, and the registry polls every second (a hub under load would pay
- * for it in every poll). Without sysfs every call enumerates.
+ * for it in every poll: a spawn stalls the event loop for several milliseconds). Without sysfs
+ * every call enumerates.
  */
-export function osPortLister(enumerate = enumerateOsPorts, signatureNow = ttySignature): () => Promise<DiscoveredPort[]> {
-  let cached: { signature: string; ports: DiscoveredPort[] } | null = null;
+export function osPortLister(enumerate = enumerateOsPorts, signatureNow = ttySignature, now = () => performance.now()): () => Promise<DiscoveredPort[]> {
+  let cached: { signature: string; ports: DiscoveredPort[]; retryAt: number } | null = null;
   return async () => {
     const signature = signatureNow();
-    if (signature !== null && cached?.signature === signature) return cached.ports;
+    if (signature !== null && cached?.signature === signature && now() < cached.retryAt) return cached.ports;
     const ports = await enumerate();
-    cached = signature !== null && ports ? { signature, ports } : null;
+    cached = signature !== null ? { signature, ports: ports ?? [], retryAt: ports ? Infinity : now() + RETRY_FAILED_MS } : null;
     return ports ?? [];
   };
 }

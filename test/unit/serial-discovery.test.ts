@@ -22,11 +22,23 @@ describe('OS port listing (the registry polls it every second)', () => {
     expect(calls.count).toBe(2);
   });
 
-  it('keeps no failed enumeration, and enumerates every time without sysfs', async () => {
-    const failing = enumerator([null, [usb]]);
-    const afterFailure = osPortLister(failing.enumerate, () => 'ttyS0:10');
+  it('tries a failed enumeration again 30 s later or when the tty devices change, not at every poll; without sysfs every time', async () => {
+    const failing = enumerator([null, null, [usb]]);
+    let signature = 'ttyS0:10';
+    let clock = 0;
+    const afterFailure = osPortLister(failing.enumerate, () => signature, () => clock);
     expect(await afterFailure()).toEqual([]);
+    clock = 29_000;
+    expect(await afterFailure()).toEqual([]);
+    expect(failing.calls.count).toBe(1);
+    clock = 30_000;
+    expect(await afterFailure()).toEqual([]);
+    expect(failing.calls.count).toBe(2);
+    signature = 'ttyS0:10,ttyUSB0:42';
     expect(await afterFailure()).toEqual([usb]);
+    clock = 1_000_000;
+    expect(await afterFailure()).toEqual([usb]);
+    expect(failing.calls.count).toBe(3);
     const noSysfs = enumerator([[usb]]);
     const elsewhere = osPortLister(noSysfs.enumerate, () => null);
     await elsewhere();
