@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Logger } from '../core/logger';
 import { isDiskFull, type Db } from '../registry/database';
+import { BurstQueue } from './burst-queue';
 import type { OfflineReason, SessionView } from './session';
 
 export interface LastSeen {
@@ -25,24 +26,14 @@ interface Row {
   via: string | null;
 }
 
-/** Queued session changes are written once none came for this long (a connect burst is over)… */
-const QUIET_MS = 1000;
-/** …and at the latest this long after the first of them; also the wait before a retry on a full disk. */
-const MAX_DELAY_MS = 10_000;
-
 /**
  * Each device's last session in `hub_last_seen` (migration 003). Session changes are queued
- * (latest per device wins) and written in one transaction when a burst of them is over, at the
- * latest 10 s after it began: a connect storm costs a few batched writes, not one per login, and
- * a device that logs in and out within the burst is written once. On a full disk the changes stay
- * queued (a newer one for the same device still wins) and are tried again later.
+ * (latest per device wins) and written in one transaction when a burst of them is over
+ * (`BurstQueue`): a device that logs in and out within the burst is written once. On a full disk
+ * the changes stay queued and are tried again later.
  */
 export class LastSeenLog {
-  private readonly queued = new Map<string, LastSeen>();
-  private timer: NodeJS.Timeout | null = null;
-  /** Monotonic times (ms) of the first and the latest queued change. */
-  private firstQueuedAt = 0;
-  private lastQueuedAt = 0;
+  private readonly queue = new BurstQueue<LastSeen>((rows) => this.write(rows));
   /** Prepared on the first write, then kept: a connect storm writes a row per device. */
   private upsert: Statement<[string, string, number, number | null, string | null, string, string | null, string | null]> | null = null;
 
@@ -52,7 +43,7 @@ export class LastSeenLog {
   ) {}
 
   record(session: SessionView, online: boolean, reason: OfflineReason | undefined, now: number): void {
-    this.queued.set(`${session.productKey}/${session.deviceKey}`, {
+    this.queue.put(`${session.productKey}/${session.deviceKey}`, {
       productKey: session.productKey,
       deviceKey: session.deviceKey,
       connectedAt: session.connectedAt,
@@ -62,29 +53,21 @@ export class LastSeenLog {
       address: session.address,
       via: session.via,
     });
-    this.lastQueuedAt = performance.now();
-    if (this.timer) return;
-    this.firstQueuedAt = this.lastQueuedAt;
-    this.writeWhenQuiet(QUIET_MS);
   }
 
-  private writeWhenQuiet(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const sinceLast = performance.now() - this.lastQueuedAt;
-      const sinceFirst = performance.now() - this.firstQueuedAt;
-      if (sinceLast < QUIET_MS && sinceFirst < MAX_DELAY_MS) this.writeWhenQuiet(Math.min(QUIET_MS - sinceLast, MAX_DELAY_MS - sinceFirst));
-      else this.flush();
-    }, ms);
-    this.timer.unref();
-  }
-
+  /** Writes what is queued now (on a full disk it is tried again later). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.queued.size === 0 || !this.db.open) return;
-    const rows = [...this.queued.values()];
-    this.queued.clear();
+    this.queue.flush();
+  }
+
+  /** Writes what is queued and stops (the hub stops). */
+  close(): void {
+    this.queue.close();
+  }
+
+  /** False on a full disk: the rows stay queued. Rows for a closed database (after stop) are dropped. */
+  private write(rows: LastSeen[]): boolean {
+    if (!this.db.open) return true;
     // Positional parameters: binding them by name costs a property lookup each.
     const upsert = (this.upsert ??= this.db.prepare(
       `INSERT INTO hub_last_seen (product_key, device_key, connected_at, disconnected_at, reason, listener, address, via)
@@ -96,14 +79,11 @@ export class LastSeenLog {
       this.db.transaction(() => {
         for (const row of rows) upsert.run(row.productKey, row.deviceKey, row.connectedAt, row.disconnectedAt, row.reason, row.listener, row.address, row.via);
       })();
+      return true;
     } catch (error) {
       if (!isDiskFull(error)) throw error;
-      for (const row of rows) {
-        const key = `${row.productKey}/${row.deviceKey}`;
-        if (!this.queued.has(key)) this.queued.set(key, row);
-      }
-      this.logger.warn('last-seen times not yet recorded: the disk is full; they are tried again', { devices: this.queued.size });
-      this.writeWhenQuiet(MAX_DELAY_MS);
+      this.logger.warn('last-seen times not yet recorded: the disk is full; they are tried again', { devices: rows.length });
+      return false;
     }
   }
 

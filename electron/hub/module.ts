@@ -117,8 +117,8 @@ export function createHubModule(context: ServiceContext, deps: { registry: Regis
           await transports.stop();
           await hub.stop();
           for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
-          directory.flush();
-          lastSeen.flush();
+          directory.close();
+          lastSeen.close();
         },
         runInfo: () => ({ ...hub.ports, ...transports.ports }),
       },

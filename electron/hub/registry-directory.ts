@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import type { Vault } from '../pki/vault';
 import { isDiskFull } from '../registry/database';
 import { deviceSecretId, isThisHub, type Registry } from '../registry/registry';
+import { BurstQueue } from './burst-queue';
 import {
   newDeviceSecret,
   type DeviceCredentials,
@@ -19,11 +20,6 @@ import {
 
 /** How many first-login state changes are written per tick, in one transaction (off the connect path). */
 const ACTIVATIONS_PER_TICK = 200;
-const TICK_MS = 100;
-/** First-login writes wait until no first login came for this long (a login burst is over)… */
-const QUIET_MS = 1000;
-/** …but never longer than this after the first one queued; also the wait before a retry on a full disk. */
-const MAX_DELAY_MS = 10_000;
 
 /** The EnOS assetId shape (8 characters), stable per device. */
 function assetIdOf(productKey: string, deviceKey: string): string {
@@ -71,11 +67,8 @@ class RegistryDevice implements DirectoryDevice {
  * (at the latest 10 s after it began), so a connect storm never waits on registry writes.
  */
 export class RegistryDirectory implements Directory {
-  private readonly toActivate = new Map<string, DeviceRef>();
-  private timer: NodeJS.Timeout | null = null;
-  /** Monotonic times (ms) of the first and the latest queued first login. */
-  private firstQueuedAt = 0;
-  private lastQueuedAt = 0;
+  /** First logins whose move to `active` waits for the login burst to end. */
+  private readonly firstLogins = new BurstQueue<DeviceRef>((batch) => this.writeFirstLogins(batch), ACTIVATIONS_PER_TICK);
   /**
    * One object per product until it changes: every session of a product shares it, so its thing
    * model is parsed and compiled once (not per login) and idle sessions stay small.
@@ -149,60 +142,36 @@ export class RegistryDirectory implements Directory {
   }
 
   markActive(device: DeviceRef): void {
-    const now = performance.now();
-    if (this.toActivate.size === 0) this.firstQueuedAt = now;
-    this.lastQueuedAt = now;
-    this.toActivate.set(`${device.productKey}/${device.deviceKey}`, device);
-    if (!this.timer) this.schedule(QUIET_MS);
+    this.firstLogins.put(`${device.productKey}/${device.deviceKey}`, device);
   }
 
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => this.drainWhenQuiet(), ms);
-    this.timer.unref();
-  }
-
-  /** Waits out a login burst, then writes the queue a batch per tick. */
-  private drainWhenQuiet(): void {
-    this.timer = null;
-    const now = performance.now();
-    const quietFor = now - this.lastQueuedAt;
-    if (quietFor < QUIET_MS && now - this.firstQueuedAt < MAX_DELAY_MS) return this.schedule(QUIET_MS - quietFor);
-    if (!this.drainActivations()) return this.schedule(MAX_DELAY_MS);
-    // Once draining, the rest follows tick by tick (the burst's first login is the oldest still queued).
-    if (this.toActivate.size > 0) this.schedule(TICK_MS);
-  }
-
-  /** Writes one batch; false when the disk is full (the batch stays queued for a later try). */
-  private drainActivations(): boolean {
-    const batch = new Map<string, DeviceRef>();
-    for (const [key, device] of this.toActivate) {
-      if (batch.size === ACTIVATIONS_PER_TICK) break;
-      batch.set(key, device);
-      this.toActivate.delete(key);
-    }
-    // One commit for the batch: a connect storm of new devices costs a few fsyncs, not one per device.
+  /** One commit per batch: a connect storm of new devices costs a few fsyncs, not one per device. False on a full disk. */
+  private writeFirstLogins(batch: DeviceRef[]): boolean {
     const written = this.ownWrite(() =>
-      storageSafe(() => this.registry.transaction(() => {
-        for (const device of batch.values()) {
-          const current = this.registry.getDevice(device.productKey, device.deviceKey);
-          // Architecture §5: `active` is the first login seen AT ITS DESTINATION; a station hub
-          // verifying a device bound for EnOS or another hub leaves it planned/provisioned.
-          if (current && isThisHub(current.destination) && (current.state === 'planned' || current.state === 'provisioned')) this.registry.setDeviceState(device.productKey, device.deviceKey, 'active');
-        }
-        return ok(undefined);
-      })),
+      storageSafe(() =>
+        this.registry.transaction(() => {
+          for (const device of batch) {
+            const current = this.registry.getDevice(device.productKey, device.deviceKey);
+            // Architecture §5: `active` is the first login seen AT ITS DESTINATION; a station hub
+            // verifying a device bound for EnOS or another hub leaves it planned/provisioned.
+            if (current && isThisHub(current.destination) && (current.state === 'planned' || current.state === 'provisioned')) this.registry.setDeviceState(device.productKey, device.deviceKey, 'active');
+          }
+          return ok(undefined);
+        }),
+      ),
     );
-    if (written.ok) return true;
-    for (const [key, device] of batch) this.toActivate.set(key, device);
-    this.logger.warn('first logins not yet recorded: the disk is full; they are tried again', { devices: this.toActivate.size });
-    return false;
+    if (!written.ok) this.logger.warn('first logins not yet recorded: the disk is full; they are tried again', { devices: batch.length });
+    return written.ok;
   }
 
-  /** Writes what is still queued (on stop; on a full disk it stays unwritten and is logged). */
+  /** Writes the queued first logins now (on a full disk they are tried again later). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    while (this.toActivate.size > 0) if (!this.drainActivations()) return;
+    this.firstLogins.flush();
+  }
+
+  /** Writes the queued first logins and stops (the hub stops). */
+  close(): void {
+    this.firstLogins.close();
   }
 
   /** The registry emits its change events synchronously inside the write. */
