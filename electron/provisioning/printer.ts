@@ -26,6 +26,9 @@ export function sendToQueue(queue: string | undefined, document: Buffer): Promis
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.once('error', (error) => resolve(err('PRINTER_FAILED', `The print queue could not be used (lp: ${error.message}); install CUPS or configure a ZPL printer.`)));
+    // An lp that refuses the job may exit before it reads the document (EPIPE): its exit code and
+    // stderr say why, and an unhandled stream error would end the station.
+    child.stdin.on('error', () => undefined);
     // lp ends its own reason with a full stop; the message adds one.
     child.once('close', (code) => resolve(code === 0 ? ok(undefined) : err('PRINTER_FAILED', `lp refused the label: ${stderr.trim().slice(0, 200).replace(/\.$/, '') || `exit ${code}`}.`)));
     child.stdin.end(document);
