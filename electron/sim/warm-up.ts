@@ -6,6 +6,8 @@ import { createCsr, generateDeviceKey } from './csr';
 /** MQTT 3.1.1 §3.2: CONNACK, session not present, return code 0 (accepted). */
 const CONNACK_ACCEPTED = Buffer.from([0x20, 0x02, 0x00, 0x00]);
 
+let warmedUp: Promise<void> | undefined;
+
 /**
  * Brings the emulated board's code paths up once at boot, before it appears on its port. A device's
  * network stack and crypto are ready once it has booted; the emulator's first use of its MQTT client
@@ -13,9 +15,12 @@ const CONNACK_ACCEPTED = Buffer.from([0x20, 0x02, 0x00, 0x00]);
  * is its own cost, which would otherwise be charged to the first login and the first CSR at the
  * station. Nothing leaves the sim: the MQTT client talks to a loopback stand-in that accepts any CONNECT.
  */
-export async function warmUp(): Promise<void> {
-  await Promise.all([warmUpMqttClient(), createCsr(generateDeviceKey(), { country: 'XX', stateOrProvince: '-', locality: '-', organization: '-', organizationalUnit: '-' }, 'boot')]);
+export function warmUp(): Promise<void> {
+  // Once per process: the devices of a rig (`sim --count`) share the code it brings up.
+  warmedUp ??= Promise.all([warmUpMqttClient(), createCsr(generateDeviceKey(), { country: 'XX', stateOrProvince: '-', locality: '-', organization: '-', organizationalUnit: '-' }, 'boot')]).then(() => undefined);
+  return warmedUp;
 }
+
 
 async function warmUpMqttClient(): Promise<void> {
   const server = createServer((socket) => socket.on('error', () => undefined).once('data', () => socket.write(CONNACK_ACCEPTED)));

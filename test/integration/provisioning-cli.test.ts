@@ -6,7 +6,7 @@ import { exportThingModel } from '../../shared/model/thing-model-json';
 import { BUILT_IN_MODEL } from '../../electron/sim/telemetry';
 import { cliEnv, runCli, startCli, tempDir } from '../helpers/cli';
 import { zplListener } from '../helpers/provisioning';
-import { startSimDevice, type SimDevice } from '../helpers/sim';
+import { startSimDevice, startSimRig, type SimDevice } from '../helpers/sim';
 
 // The built CLI opens the database with the listed migrations: this runs once 006 is listed
 // (it waits for 005 of the serial issue; see the provisioning section of the README).
@@ -100,4 +100,20 @@ describe('provisioning CLI (built CLI, hub in-process, sims on PTYs)', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.json()).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   }, 60_000);
+
+  it('a rig of two devices in one sim process (sim --count 2): each has its own port and serial, both are provisioned, and SIGTERM ends both', async () => {
+    const rig = await startSimRig(dir, 'rig', 2, ['--baud', BAUD]);
+    try {
+      const batch = cli(['--json', 'batch', '--product', productKey, '--ports', rig.paths.join(','), '--baud', BAUD]);
+      expect(batch.status).toBe(0);
+      const results = batch.json<{ value: { results: { port: string; outcome: string; serial: string; deviceKey: string }[] } }>().value.results;
+      expect(results.map(({ port, outcome, serial, deviceKey }) => ({ port, outcome, serial, deviceKey }))).toEqual([
+        { port: rig.paths[0], outcome: 'provisioned', serial: 'SN-rig-1', deviceKey: 'M-SN-rig-1' },
+        { port: rig.paths[1], outcome: 'provisioned', serial: 'SN-rig-2', deviceKey: 'M-SN-rig-2' },
+      ]);
+    } finally {
+      expect(await rig.stop()).toBe(0);
+    }
+    expect(rig.process.stdout()).toContain(`sim on ${rig.paths[0]} stopped\nsim on ${rig.paths[1]} stopped`);
+  }, 120_000);
 });

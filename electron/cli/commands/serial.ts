@@ -125,7 +125,8 @@ export function registerSerialCommands(program: Command): void {
     .option('--fault <kind...>', `inject faults: ${FAULT_NAMES.join(', ')}`)
     .addOption(new Option('--heartbeat <ms>', 'log an "alive" line this often (0 = never)').argParser(parseCount('--heartbeat', 0, 86_400_000)).default(0))
     .addOption(new Option('--post-interval <ms>', 'telemetry period once committed').argParser(parseCount('--post-interval', 50, 86_400_000)).default(5000))
-    .action(async (options: { pty?: boolean; link?: string; model: string; thingModel?: string; serial?: string; state?: string; protocol: 'framed' | 'at'; baud: number; fault?: string[]; heartbeat: number; postInterval: number }, command: Command) => {
+    .addOption(new Option('--count <n>', 'devices served by this one process (a test rig): device i gets LINK-i, SERIAL-i and STATE-i').argParser(parseCount('--count', 1, 64)).default(1))
+    .action(async (options: { pty?: boolean; link?: string; model: string; thingModel?: string; serial?: string; state?: string; protocol: 'framed' | 'at'; baud: number; fault?: string[]; heartbeat: number; postInterval: number; count: number }, command: Command) => {
       const global = globalOptions(command);
       if (!options.pty) throw new UsageError('--pty is required: the sim serves on a pseudo-terminal pair');
       const faults = parseFaults(options.fault ?? []);
@@ -140,31 +141,39 @@ export function registerSerialCommands(program: Command): void {
       const onSignal = () => stop();
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const started = await startSim({
-        link: options.link,
-        model: options.model,
-        serial,
-        state: options.state,
-        protocol: options.protocol,
-        baud: options.baud,
-        thingModel: thingModel.value,
-        faults,
-        heartbeatMs: options.heartbeat,
-        postIntervalMs: options.postInterval,
-        report: (text) => process.stderr.write(`sim ${serial}: ${text}\n`),
-      });
-      if (!started.ok) {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        return printResult(started, global.json, () => '');
+      // One device keeps its names as given; a rig of several numbers them (LINK-1, SERIAL-1, …).
+      const numbered = (name: string | undefined, index: number) => (name === undefined || options.count === 1 ? name : `${name}-${index + 1}`);
+      const serials = Array.from({ length: options.count }, (_, index) => numbered(serial, index)!);
+      const started = await Promise.all(
+        serials.map((deviceSerial, index) =>
+          startSim({
+            link: numbered(options.link, index),
+            model: options.model,
+            serial: deviceSerial,
+            state: numbered(options.state, index),
+            protocol: options.protocol,
+            baud: options.baud,
+            thingModel: thingModel.value,
+            faults,
+            heartbeatMs: options.heartbeat,
+            postIntervalMs: options.postInterval,
+            report: (text) => process.stderr.write(`sim ${deviceSerial}: ${text}\n`),
+          }),
+        ),
+      );
+      const sims = started.flatMap((result) => (result.ok ? [result.value] : []));
+      const failed = started.find((result) => !result.ok);
+      if (failed) await Promise.all(sims.map((sim) => sim.stop()));
+      else {
+        stop = () => void sims.forEach((sim) => void sim.stop());
+        if (stopRequested) stop();
+        else sims.forEach((sim, index) => printProgress(global.json, { type: 'ready', path: sim.hostPath, serial: serials[index], model: options.model, protocol: options.protocol, baud: options.baud }, `sim ${options.model} ${serials[index]} (${options.protocol}, ${options.baud} baud) on ${sim.hostPath}`));
       }
-      const sim = started.value;
-      stop = () => void sim.stop();
-      if (stopRequested) stop();
-      else printProgress(global.json, { type: 'ready', path: sim.hostPath, serial, model: options.model, protocol: options.protocol, baud: options.baud }, `sim ${options.model} ${serial} (${options.protocol}, ${options.baud} baud) on ${sim.hostPath}`);
-      const how = await sim.ended;
+      const ended = await Promise.all(sims.map(async (sim) => ({ path: sim.hostPath, ended: await sim.ended })));
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      printResult(ok({ path: sim.hostPath, ended: how }), global.json, (value) => `sim on ${value.path} ${value.ended}`);
+      if (failed) printResult(failed, global.json, () => '');
+      else if (options.count === 1) printResult(ok(ended[0]!), global.json, (value) => `sim on ${value.path} ${value.ended}`);
+      else printResult(ok({ sims: ended }), global.json, (value) => value.sims.map((sim) => `sim on ${sim.path} ${sim.ended}`).join('\n'));
     });
 }
