@@ -55,36 +55,48 @@ const REDONE_SAFELY: ReadonlySet<PipelineStep> = new Set(['identify', 'verify'])
 export class Journal {
   /** Writes not yet committed, by run, in order: they go in with the run's next step end (or finish). */
   private readonly pending = new Map<number, (() => void)[]>();
+  /** Every run writes these: prepared once, not per call (SQLite compiles each prepare). */
+  private readonly statements;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    this.statements = {
+      begin: db.prepare<[string, string, string, number]>("INSERT INTO provisioning_runs (port, product_key, scheme, status, started_at) VALUES (?, ?, ?, 'running', ?)"),
+      run: db.prepare<[number], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE id = ?`),
+      unfinished: db.prepare<[string, string, number], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE product_key = ? AND serial = ? AND id != ? AND status IN ('running', 'failed') AND device_key IS NOT NULL ORDER BY id DESC LIMIT 1`),
+      lastProvisioned: db.prepare<[string, string], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE product_key = ? AND device_key = ? AND status = 'provisioned' ORDER BY id DESC LIMIT 1`),
+      identify: db.prepare<[string, string, string, string, number]>('UPDATE provisioning_runs SET serial = ?, mac = ?, model = ?, firmware = ? WHERE id = ?'),
+      planned: db.prepare<[string, number]>('UPDATE provisioning_runs SET device_key = ? WHERE id = ?'),
+      credential: db.prepare<[string, number]>('UPDATE provisioning_runs SET credential = ? WHERE id = ?'),
+      upsertStep: db.prepare<[number, PipelineStep, string, string, number, number]>(
+        `INSERT INTO provisioning_steps (run_id, step, status, detail, ms, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, detail = excluded.detail, ms = excluded.ms, updated_at = excluded.updated_at`,
+      ),
+      finish: db.prepare<[string, string | null, string | null, number, number]>('UPDATE provisioning_runs SET status = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?'),
+    };
+  }
 
   begin(port: string, productKey: string, scheme: string): RunRow {
-    const now = this.clock();
-    const id = Number(this.db.prepare("INSERT INTO provisioning_runs (port, product_key, scheme, status, started_at) VALUES (?, ?, ?, 'running', ?)").run(port, productKey, scheme, now).lastInsertRowid);
+    const id = Number(this.statements.begin.run(port, productKey, scheme, this.clock()).lastInsertRowid);
     return this.run(id)!;
   }
 
   run(id: number): RunRow | undefined {
-    const row = this.db.prepare<[number], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE id = ?`).get(id);
+    const row = this.statements.run.get(id);
     return row ? toRun(row) : undefined;
   }
 
   /** The latest unfinished or failed run of this device other than `except`: what a new run resumes. */
   unfinished(productKey: string, serial: string, except: number): RunRow | undefined {
-    const row = this.db
-      .prepare<[string, string, number], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE product_key = ? AND serial = ? AND id != ? AND status IN ('running', 'failed') AND device_key IS NOT NULL ORDER BY id DESC LIMIT 1`)
-      .get(productKey, serial, except);
+    const row = this.statements.unfinished.get(productKey, serial, except);
     return row ? toRun(row) : undefined;
   }
 
   /** The latest successful run of this device, if any. */
   lastProvisioned(productKey: string, deviceKey: string): RunRow | undefined {
-    const row = this.db
-      .prepare<[string, string], StoredRun>(`SELECT ${RUN_COLUMNS} FROM provisioning_runs WHERE product_key = ? AND device_key = ? AND status = 'provisioned' ORDER BY id DESC LIMIT 1`)
-      .get(productKey, deviceKey);
+    const row = this.statements.lastProvisioned.get(productKey, deviceKey);
     return row ? toRun(row) : undefined;
   }
 
@@ -99,16 +111,16 @@ export class Journal {
   }
 
   identify(id: number, identity: { serial: string; mac: string; model: string; firmware: string }): void {
-    this.defer(id, () => this.db.prepare('UPDATE provisioning_runs SET serial = ?, mac = ?, model = ?, firmware = ? WHERE id = ?').run(identity.serial, identity.mac, identity.model, identity.firmware, id));
+    this.defer(id, () => this.statements.identify.run(identity.serial, identity.mac, identity.model, identity.firmware, id));
   }
 
   planned(id: number, deviceKey: string): void {
-    this.defer(id, () => this.db.prepare('UPDATE provisioning_runs SET device_key = ? WHERE id = ?').run(deviceKey, id));
+    this.defer(id, () => this.statements.planned.run(deviceKey, id));
   }
 
   credential(id: number, note: CredentialNote): void {
     const stored = JSON.stringify(note);
-    this.defer(id, () => this.db.prepare('UPDATE provisioning_runs SET credential = ? WHERE id = ?').run(stored, id));
+    this.defer(id, () => this.statements.credential.run(stored, id));
   }
 
   /** A step started (written with its end) or ended (see REDONE_SAFELY). */
@@ -126,12 +138,7 @@ export class Journal {
   }
 
   private upsertStep(id: number, step: PipelineStep, status: StepResult['status'] | 'running', detail: string, ms: number, at: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO provisioning_steps (run_id, step, status, detail, ms, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, detail = excluded.detail, ms = excluded.ms, updated_at = excluded.updated_at`,
-      )
-      .run(id, step, status, detail, ms, at);
+    this.statements.upsertStep.run(id, step, status, detail, ms, at);
   }
 
   /** One commit: the run's pending writes, then `body`. */
@@ -150,7 +157,7 @@ export class Journal {
   }
 
   finish(id: number, status: Outcome, error: { code: string; message: string } | null): void {
-    this.write(id, () => this.db.prepare('UPDATE provisioning_runs SET status = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?').run(status, error?.code ?? null, error?.message ?? null, this.clock(), id));
+    this.write(id, () => this.statements.finish.run(status, error?.code ?? null, error?.message ?? null, this.clock(), id));
   }
 
   /** A run superseded by the one that resumed it is closed as failed (it stays in the journal). */

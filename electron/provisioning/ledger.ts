@@ -34,11 +34,18 @@ function entryOf(row: Row): LedgerEntry {
  * behind the application's back. Entries carry fingerprints, never secrets.
  */
 export class Ledger {
-  constructor(private readonly db: Db) {}
+  /** Every provisioned device appends: prepared once, not per entry. */
+  private readonly statements;
+
+  constructor(private readonly db: Db) {
+    this.statements = {
+      head: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM provisioning_ledger ORDER BY seq DESC LIMIT 1'),
+      insert: db.prepare<[number, string, string, string]>('INSERT INTO provisioning_ledger (seq, entry, prev_hash, hash) VALUES (?, ?, ?, ?)'),
+    };
+  }
 
   private head(): { seq: number; hash: string } {
-    const row = this.db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM provisioning_ledger ORDER BY seq DESC LIMIT 1').get();
-    return row ?? { seq: 0, hash: GENESIS };
+    return this.statements.head.get() ?? { seq: 0, hash: GENESIS };
   }
 
   /** Appends one entry (inside the caller's transaction when there is one). */
@@ -47,7 +54,7 @@ export class Ledger {
     const seq = head.seq + 1;
     const text = canonicalJson({ ...fields, seq });
     const hash = entryHash(head.hash, text);
-    this.db.prepare('INSERT INTO provisioning_ledger (seq, entry, prev_hash, hash) VALUES (?, ?, ?, ?)').run(seq, text, head.hash, hash);
+    this.statements.insert.run(seq, text, head.hash, hash);
     return { ...fields, seq, prevHash: head.hash, hash };
   }
 
