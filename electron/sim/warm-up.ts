@@ -21,7 +21,6 @@ export function warmUp(): Promise<void> {
   return warmedUp;
 }
 
-
 async function warmUpMqttClient(): Promise<void> {
   const server = createServer((socket) => socket.on('error', () => undefined).once('data', () => socket.write(CONNACK_ACCEPTED)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
