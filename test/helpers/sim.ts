@@ -14,21 +14,26 @@ export interface SimDevice {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** `commissioner sim --pty` as a user runs it (the built CLI), on a link path inside `dir`. */
-export async function startSimDevice(dir: string, name: string, args: string[] = []): Promise<SimDevice> {
-  const link = join(dir, name);
-  const sim = startCli(['sim', '--pty', '--link', link, '--serial', `SN-${name}`, ...args]);
-  await sim.waitFor(new RegExp(`on ${escapeRegExp(link)}`), 15_000);
-  return { path: link, process: sim, stop: () => sim.stop() };
+/** One sim process (`commissioner sim --pty`, the built CLI) and the host-side link path of each device it serves. */
+export interface SimRig {
+  paths: string[];
+  process: CliProcess;
+  stop(): Promise<number | null>;
 }
 
 /** `commissioner sim --pty --count N` (one process serving N devices) on link paths `NAME-1` … `NAME-N` inside `dir` (just `NAME` for one). */
-export async function startSimRig(dir: string, name: string, count: number, args: string[] = []): Promise<{ paths: string[]; process: CliProcess; stop(): Promise<number | null> }> {
+export async function startSimRig(dir: string, name: string, count: number, args: string[] = []): Promise<SimRig> {
   const link = join(dir, name);
   const sim = startCli(['sim', '--pty', '--count', String(count), '--link', link, '--serial', `SN-${name}`, ...args]);
   const paths = count === 1 ? [link] : Array.from({ length: count }, (_, index) => `${link}-${index + 1}`);
-  for (const path of paths) await sim.waitFor(new RegExp(`on ${escapeRegExp(path)}\\b`), 15_000);
+  for (const path of paths) await sim.waitFor(new RegExp(`on ${escapeRegExp(path)}(?=\\s|$)`, 'm'), 15_000);
   return { paths, process: sim, stop: () => sim.stop() };
+}
+
+/** `commissioner sim --pty` as a user runs it (the built CLI), on a link path inside `dir`. */
+export async function startSimDevice(dir: string, name: string, args: string[] = []): Promise<SimDevice> {
+  const rig = await startSimRig(dir, name, 1, args);
+  return { path: rig.paths[0]!, process: rig.process, stop: rig.stop };
 }
 
 export const quietLogger = () => createLogger({ level: 'fatal', ringSize: 10 });
